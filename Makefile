@@ -1,0 +1,56 @@
+# Chorus: `make run` to try it locally, `make test` to run every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CHORUS := $(BIN)/chorus
+APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install catalogs run test test-only lint format system-packages messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable ".[test]"
+	touch $@
+
+catalogs: install
+	$(CHORUS) compile_catalogs
+
+run: install catalogs
+	CHORUS_DEBUG=1 $(CHORUS) migrate --noinput
+	CHORUS_DEBUG=1 $(CHORUS) demo --if-empty
+	@echo "Chorus is starting on http://127.0.0.1:8000/ (Ctrl-C stops it)."
+	CHORUS_DEBUG=1 $(CHORUS) runserver 127.0.0.1:8000
+
+# Debian packages the browser and PDF tests need, installed only when missing.
+system-packages:
+	@missing=""; for package in $(APT_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install catalogs system-packages lint test-only
+
+test-only:
+	$(BIN)/pytest -n 2 --dist loadfile
+
+# Refresh the catalogs after changing user-facing strings (needs GNU gettext).
+messages: install
+	cd chorus && ../$(CHORUS) makemessages -l en -l fr -l es -l ru -l zh_Hans --no-obsolete
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

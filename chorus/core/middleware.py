@@ -1,0 +1,88 @@
+"""Request-wide protections: idle-session notice, mandatory two-factor, database faults."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db import OperationalError
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+logger = logging.getLogger(__name__)
+
+# Set at sign-in and removed at sign-out, so a request that still carries it while anonymous
+# comes from a session that expired through inactivity.
+SIGNED_IN_COOKIE = "chorus_signed_in"
+
+
+class SessionExpiryMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        expired = SIGNED_IN_COOKIE in request.COOKIES and not request.user.is_authenticated
+        if expired:
+            messages.warning(
+                request, _("Your session ended after a period without activity. Please sign in again.")
+            )
+        response = self.get_response(request)
+        if expired:
+            response.delete_cookie(SIGNED_IN_COOKIE)
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """Send users whose role requires two-factor to set it up or confirm it before anything else."""
+
+    allowed_url_names = {"two_factor_setup", "two_factor_verify", "logout", "set_language"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.two_factor_required
+            and not user.is_verified()
+            and not request.path.startswith("/static/")
+        ):
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                match = None
+            if match is None or match.url_name not in self.allowed_url_names:
+                has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                target = "core:two_factor_verify" if has_device else "core:two_factor_setup"
+                return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer politely when the database cannot be written or opened; the transaction rolled back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError):
+            logger.error("database unavailable: %s", exception.__class__.__name__)
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "title": _("The database is not available"),
+                    "message": _(
+                        "Chorus could not save or read data just now, so nothing was changed. "
+                        "Please try again in a few minutes; if it persists, tell your administrator."
+                    ),
+                },
+                status=503,
+            )
+        return None

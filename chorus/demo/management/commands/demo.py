@@ -1,0 +1,45 @@
+"""Load the demo data set built from the seed document; safe to run again."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from chorus.core.models import Role, User
+from chorus.demo.accounts import ensure_accounts, read_credentials
+from chorus.demo.registry import load_registry
+from chorus.network.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisations and one account per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Leave a database that already holds accounts or organisations untouched.",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and (User.objects.exists() or Organisation.objects.exists()):
+            self.stdout.write("The database already holds data: demo data not loaded.")
+            self._print_accounts(read_credentials())
+            return
+        organisations = load_registry(actor=None)
+        self.stdout.write(f"Demo registry: {len(organisations)} seed organisations.")
+        ensure_accounts(organisations)
+        self._print_accounts(read_credentials())
+
+    def _print_accounts(self, credentials: dict[str, str]) -> None:
+        users = {user.username: user for user in User.objects.filter(username__in=credentials)}
+        if not users:
+            return
+        self.stdout.write("Demo accounts (user name, password, role):")
+        for username, password in credentials.items():
+            if username in users:
+                role = Role(users[username].role).label
+                self.stdout.write(f"  {username:<12} {password:<20} {role}")
+        self.stdout.write(
+            "Sign in at http://127.0.0.1:8000/ with one of these. The secretariat account is asked "
+            "to set up two-factor authentication (any TOTP authenticator app) at first sign-in."
+        )
