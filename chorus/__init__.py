@@ -1,1 +1,1 @@
-"""Chorus: the monitoring and evidence platform of a global network of sex worker-led organisations."""
+"""Chorus: monitoring and evidence for a global network of sex worker-led organisations."""

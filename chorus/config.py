@@ -65,7 +65,9 @@ def _read_or_create(path: Path, create) -> str:
             path.chmod(0o600)
         return path.read_text().strip()
     except OSError as error:
-        raise ConfigurationError(f"Chorus cannot read the key file {path} ({error.strerror}).") from error
+        raise ConfigurationError(
+            f"Chorus cannot read the key file {path} ({error.strerror})."
+        ) from error
 
 
 def secret_key() -> str:

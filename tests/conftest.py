@@ -60,14 +60,18 @@ def organisations(countries):
 
 
 def make_user(username: str, role: str, **scope):
-    return core_actions.user_create(actor=None, username=username, password=PASSWORD, role=role, **scope)
+    return core_actions.user_create(
+        actor=None, username=username, password=PASSWORD, role=role, **scope
+    )
 
 
 @pytest.fixture
 def users(organisations):
     return {
         Role.SECRETARIAT: make_user("sec", Role.SECRETARIAT),
-        Role.REGIONAL_COORDINATOR: make_user("coord", Role.REGIONAL_COORDINATOR, region=Region.AFRICA),
+        Role.REGIONAL_COORDINATOR: make_user(
+            "coord", Role.REGIONAL_COORDINATOR, region=Region.AFRICA
+        ),
         Role.MEMBER_EDITOR: make_user(
             "editor", Role.MEMBER_EDITOR, organisation=organisations["africa_listed"]
         ),

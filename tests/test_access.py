@@ -107,7 +107,9 @@ def test_search_does_not_reveal_unlisted_organisations(client_for, users, organi
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ALL_ROLES)
 @pytest.mark.parametrize("key", list(CAN_READ_CONFIDENTIAL))
-def test_confidential_fields_shown_only_on_need_to_know(client_for, users, organisations, role, key):
+def test_confidential_fields_shown_only_on_need_to_know(
+    client_for, users, organisations, role, key
+):
     organisation = organisations[key]
     Organisation.objects.filter(pk=organisation.pk)  # keep the object fresh for each case
     client = client_for(users[role])
@@ -136,7 +138,7 @@ def test_only_secretariat_and_coordinators_create_organisations(client_for, user
 
 @pytest.mark.django_db
 def test_coordinator_cannot_place_an_organisation_in_another_region(client_for, users, countries):
-    """A regional coordinator creating an organisation in another region is refused; none is made."""
+    """A coordinator cannot create an organisation in another region; nothing is written."""
     client = client_for(users[COORD])
     response = client.post(
         reverse("network:organisation_create"),

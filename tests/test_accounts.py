@@ -148,7 +148,9 @@ def test_a_csrf_failure_gets_a_polite_page_and_changes_nothing(users, organisati
 
 
 @pytest.mark.django_db
-def test_an_unwritable_database_gets_a_polite_answer_and_no_half_write(client_for, users, organisations):
+def test_an_unwritable_database_gets_a_polite_answer_and_no_half_write(
+    client_for, users, organisations
+):
     organisation = organisations["africa_listed"]
     client = client_for(users[Role.REGIONAL_COORDINATOR])
     events_before = AuditEvent.objects.count()

@@ -103,7 +103,9 @@ def test_reading_a_listed_page_without_confidential_fields_is_not_logged(
 def test_secretariat_filters_the_trail(client_for, users, organisations):
     client = client_for(users[Role.SECRETARIAT])
     actions.organisation_update(
-        actor=users[Role.REGIONAL_COORDINATOR], organisation=organisations["africa_listed"], acronym="KLC"
+        actor=users[Role.REGIONAL_COORDINATOR],
+        organisation=organisations["africa_listed"],
+        acronym="KLC",
     )
     response = client.get(reverse("core:audit_trail"), {"actor": "coord"})
     content = response.content.decode()
@@ -111,5 +113,7 @@ def test_secretariat_filters_the_trail(client_for, users, organisations):
     assert "user.create" not in content
     response = client.get(reverse("core:audit_trail"), {"action": "user.create"})
     assert "organisation.update" not in response.content.decode()
-    response = client.get(reverse("core:audit_trail"), {"since": "2030-01-02", "until": "2030-01-01"})
+    response = client.get(
+        reverse("core:audit_trail"), {"since": "2030-01-02", "until": "2030-01-01"}
+    )
     assert "must not be after" in response.content.decode()

@@ -14,7 +14,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("CHORUS_") and key != "DJANGO_SETTINGS_MODULE"
+        if not key.startswith("CHORUS_")
+        and key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         {

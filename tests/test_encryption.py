@@ -36,9 +36,12 @@ def raw_database_bytes(tmp_path: Path) -> bytes:
     dump = subprocess.run(
         [
             "pg_dump",
-            "--host", settings_dict["HOST"] or "127.0.0.1",
-            "--port", str(settings_dict["PORT"] or 5432),
-            "--username", settings_dict["USER"] or "postgres",
+            "--host",
+            settings_dict["HOST"] or "127.0.0.1",
+            "--port",
+            str(settings_dict["PORT"] or 5432),
+            "--username",
+            settings_dict["USER"] or "postgres",
             "--data-only",
             settings_dict["NAME"],
         ],
@@ -76,7 +79,10 @@ def test_values_written_through_the_application_are_absent_from_the_raw_database
         assert secret.encode("utf-16-le") not in raw
     stored = Organisation.objects.filter(pk=organisation.pk).values_list("notes", flat=True)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT notes, sex_worker_led FROM network_organisation WHERE id = %s", [organisation.pk])
+        cursor.execute(
+            "SELECT notes, sex_worker_led FROM network_organisation WHERE id = %s",
+            [organisation.pk],
+        )
         notes_column, flag_column = cursor.fetchone()
     assert notes_column.startswith(crypto.PREFIX) and flag_column.startswith(crypto.PREFIX)
     assert list(stored) == [SECRET_NOTE]
@@ -97,12 +103,17 @@ def test_rotation_reencrypts_everything_and_retires_the_old_key(organisations, m
         after = dict(cursor.fetchall())
     assert before.keys() == after.keys() and before
     assert all(before[pk] != after[pk] for pk in before)
-    assert Organisation.objects.get(pk=organisations["africa_unlisted"].pk).notes == "safe house address"
+    assert (
+        Organisation.objects.get(pk=organisations["africa_unlisted"].pk).notes
+        == "safe house address"
+    )
     # The old key alone can no longer read the data.
     from cryptography.fernet import Fernet, InvalidToken
 
     with pytest.raises(InvalidToken):
-        Fernet(old_keys[0].encode()).decrypt(next(iter(after.values()))[len(crypto.PREFIX) :].encode())
+        Fernet(old_keys[0].encode()).decrypt(
+            next(iter(after.values()))[len(crypto.PREFIX) :].encode()
+        )
 
 
 def test_key_files_are_created_owner_only(tmp_path, monkeypatch):
@@ -129,7 +140,9 @@ def run_chorus(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_a_malformed_data_key_stops_start_up_with_a_clear_message(tmp_path):
-    result = run_chorus("check", env={"CHORUS_VAR_DIR": str(tmp_path), "CHORUS_DATA_KEYS": "not-a-key"})
+    result = run_chorus(
+        "check", env={"CHORUS_VAR_DIR": str(tmp_path), "CHORUS_DATA_KEYS": "not-a-key"}
+    )
     assert result.returncode == 2
     assert "data-encryption key is malformed" in result.stderr
     assert "Traceback" not in result.stderr

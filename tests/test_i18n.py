@@ -15,7 +15,13 @@ CATALOG_LANGUAGES = ["fr", "es", "ru", "zh_Hans"]
 URL_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 # The sign-in heading in each language, as the catalogs translate it.
-SIGN_IN = {"en": "Sign in", "fr": "Se connecter", "es": "Iniciar sesión", "ru": "Вход", "zh-hans": "登录"}
+SIGN_IN = {
+    "en": "Sign in",
+    "fr": "Se connecter",
+    "es": "Iniciar sesión",
+    "ru": "Вход",
+    "zh-hans": "登录",
+}
 
 
 @pytest.mark.parametrize("language", CATALOG_LANGUAGES)
@@ -71,8 +77,13 @@ def test_each_language_prefix_serves_the_translated_page(client, language):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("accept", "prefix"),
-    [("zh-CN,zh;q=0.9", "/zh-hans/"), ("ru-RU", "/ru/"), ("es-419,es", "/es/"), ("fr-CA", "/fr/"),
-     ("de-DE", "/en/")],
+    [
+        ("zh-CN,zh;q=0.9", "/zh-hans/"),
+        ("ru-RU", "/ru/"),
+        ("es-419,es", "/es/"),
+        ("fr-CA", "/fr/"),
+        ("de-DE", "/en/"),
+    ],
 )
 def test_the_browser_language_is_the_default(client, accept, prefix):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept)

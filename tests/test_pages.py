@@ -77,7 +77,9 @@ def test_lists_are_paginated(secretariat_client, countries, settings):
     settings.CHORUS_PAGE_SIZE = 5
     for index in range(12):
         make_organisation(f"Paged Org {index:02d}", countries["FR"])
-    first = secretariat_client.get(reverse("network:organisation_list"), {"q": "Paged"}).content.decode()
+    first = secretariat_client.get(
+        reverse("network:organisation_list"), {"q": "Paged"}
+    ).content.decode()
     assert "Page 1 of 3" in first and first.count("Paged Org") == 5
     third = secretariat_client.get(
         reverse("network:organisation_list"), {"q": "Paged", "page": 3}
@@ -90,14 +92,18 @@ def test_lists_are_paginated(secretariat_client, countries, settings):
 def test_export_neutralises_spreadsheet_formulas(secretariat_client, countries):
     from tests.conftest import make_organisation
 
-    make_organisation("=HYPERLINK(\"http://evil\")", countries["FR"])
-    exported = secretariat_client.get(reverse("network:organisation_export")).content.decode("utf-8-sig")
+    make_organisation('=HYPERLINK("http://evil")', countries["FR"])
+    exported = secretariat_client.get(reverse("network:organisation_export")).content.decode(
+        "utf-8-sig"
+    )
     assert "'=HYPERLINK" in exported
     assert "\n=HYPERLINK" not in exported and ",=HYPERLINK" not in exported
 
 
 @pytest.mark.django_db
-def test_list_query_count_does_not_grow_with_rows(secretariat_client, countries, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    secretariat_client, countries, django_assert_max_num_queries
+):
     from tests.conftest import make_organisation
 
     for index in range(30):

@@ -84,4 +84,6 @@ def password_change(*, actor: User, new_password: str) -> None:
     validate_password(new_password, actor)
     actor.set_password(new_password)
     actor.save(update_fields=["password"])
-    record_change(actor=actor, action="user.password_change", obj=actor, changed_fields=["password"])
+    record_change(
+        actor=actor, action="user.password_change", obj=actor, changed_fields=["password"]
+    )

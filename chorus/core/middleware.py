@@ -26,7 +26,8 @@ class SessionExpiryMiddleware:
         expired = SIGNED_IN_COOKIE in request.COOKIES and not request.user.is_authenticated
         if expired:
             messages.warning(
-                request, _("Your session ended after a period without activity. Please sign in again.")
+                request,
+                _("Your session ended after a period without activity. Please sign in again."),
             )
         response = self.get_response(request)
         if expired:
@@ -62,7 +63,7 @@ class TwoFactorRequiredMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer politely when the database cannot be written or opened; the transaction rolled back."""
+    """Answer politely when the database cannot be written or read; the transaction rolled back."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,7 +81,8 @@ class DatabaseUnavailableMiddleware:
                     "title": _("The database is not available"),
                     "message": _(
                         "Chorus could not save or read data just now, so nothing was changed. "
-                        "Please try again in a few minutes; if it persists, tell your administrator."
+                        "Please try again in a few minutes; "
+                        "if it persists, tell your administrator."
                     ),
                 },
                 status=503,

@@ -107,7 +107,9 @@ class AuditEvent(ImmutableRecord):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+        )
 
 
 class AccessEvent(ImmutableRecord):
@@ -133,4 +135,6 @@ class AccessEvent(ImmutableRecord):
         verbose_name_plural = _("access events")
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.purpose} {self.object_type}:{self.object_id}"
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {self.purpose} {self.object_type}:{self.object_id}"
+        )

@@ -14,7 +14,6 @@ from django.http import Http404
 
 from chorus.core.models import Role
 
-
 SYSTEM = "system"
 
 
@@ -72,7 +71,9 @@ class Scope:
         return self.region_filter(region_path) | self.organisation_filter(organisation_path)
 
     def editable_filter(self, *, region_path: str, organisation_path: str) -> Q:
-        return self.confidential_filter(region_path=region_path, organisation_path=organisation_path)
+        return self.confidential_filter(
+            region_path=region_path, organisation_path=organisation_path
+        )
 
 
 def require_role(user, *roles: str) -> None:

@@ -79,7 +79,9 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is on for your account."))
             return redirect(_safe_next(request) or "core:home")
-        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
+        form.add_error(
+            "token", _("That code is not valid. Check your device's clock and try again.")
+        )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     issuer = "Chorus"
     uri = (
@@ -104,8 +106,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request) or "core:home")
-        form.add_error("token", _("That code is not valid. Check your device's clock and try again."))
-    return render(request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)})
+        form.add_error(
+            "token", _("That code is not valid. Check your device's clock and try again.")
+        )
+    return render(
+        request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+    )
 
 
 @login_required
@@ -126,7 +132,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         # The action, not the form, writes the change, so it is audited in the same transaction.
-        actions.password_change(actor=self.request.user, new_password=form.cleaned_data["new_password1"])
+        actions.password_change(
+            actor=self.request.user, new_password=form.cleaned_data["new_password1"]
+        )
         from django.contrib.auth import update_session_auth_hash
 
         update_session_auth_hash(self.request, self.request.user)
@@ -161,38 +169,67 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "core/error.html", {
-        "title": _("This form has expired"),
-        "message": _(
-            "For your security the form could not be accepted: it may have been open too long, "
-            "or cookies are blocked. Go back, reload the page and submit it again. Nothing was saved."
-        ),
-    }, status=403)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("This form has expired"),
+            "message": _(
+                "For your security the form could not be accepted: it may have been open too long, "
+                "or cookies are blocked. Go back, reload the page and submit it again. "
+                "Nothing was saved."
+            ),
+        },
+        status=403,
+    )
 
 
 def error_400(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "core/error.html", {
-        "title": _("Bad request"),
-        "message": _("The request could not be understood. Nothing was changed."),
-    }, status=400)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Bad request"),
+            "message": _("The request could not be understood. Nothing was changed."),
+        },
+        status=400,
+    )
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "core/error.html", {
-        "title": _("Not allowed"),
-        "message": _("Your account does not have access to this page."),
-    }, status=403)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Not allowed"),
+            "message": _("Your account does not have access to this page."),
+        },
+        status=403,
+    )
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(request, "core/error.html", {
-        "title": _("Page not found"),
-        "message": _("There is no page at this address, or you do not have access to it."),
-    }, status=404)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Page not found"),
+            "message": _("There is no page at this address, or you do not have access to it."),
+        },
+        status=404,
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/error.html", {
-        "title": _("Something went wrong"),
-        "message": _("The server could not complete the request. Nothing was saved. Please try again later."),
-    }, status=500)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Something went wrong"),
+            "message": _(
+                "The server could not complete the request. Nothing was saved. "
+                "Please try again later."
+            ),
+        },
+        status=500,
+    )

@@ -14,7 +14,13 @@ SEED_ORGANISATIONS = [
     ("Global Network of Sex Work Projects", "NSWP", OrganisationKind.GLOBAL_NETWORK, "GB", None),
     ("African Sex Workers Alliance", "ASWA", OrganisationKind.REGIONAL_NETWORK, "KE", 2009),
     ("Asia Pacific Network of Sex Workers", "APNSW", OrganisationKind.REGIONAL_NETWORK, "TH", 1994),
-    ("European Sex Workers' Rights Alliance", "ESWA", OrganisationKind.REGIONAL_NETWORK, "NL", None),
+    (
+        "European Sex Workers' Rights Alliance",
+        "ESWA",
+        OrganisationKind.REGIONAL_NETWORK,
+        "NL",
+        None,
+    ),
     ("Sex Workers' Rights Advocacy Network", "SWAN", OrganisationKind.REGIONAL_NETWORK, "HU", None),
     (
         "Plataforma Latinoamericana de Personas que Ejercen el Trabajo Sexual",

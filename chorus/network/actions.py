@@ -27,7 +27,11 @@ def _check_region(actor, country: Country | None) -> None:
     scope = Scope.of(actor)
     if scope.is_everything:
         return
-    if scope.role == "regional_coordinator" and country is not None and country.region == scope.region:
+    if (
+        scope.role == "regional_coordinator"
+        and country is not None
+        and country.region == scope.region
+    ):
         return
     if scope.role == "member_editor":
         return
@@ -56,7 +60,9 @@ def organisation_create(*, actor, **values) -> Organisation:
     if not (scope.is_everything or scope.role == "regional_coordinator"):
         raise PermissionDenied
     _check_region(actor, values.get("country"))
-    organisation = Organisation(**{key: values[key] for key in values if key in ORGANISATION_FIELDS})
+    organisation = Organisation(
+        **{key: values[key] for key in values if key in ORGANISATION_FIELDS}
+    )
     organisation.full_clean()
     organisation.save()
     record_change(
@@ -70,7 +76,7 @@ def organisation_create(*, actor, **values) -> Organisation:
 
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, **values) -> Organisation:
-    """Change an organisation the actor may edit; a coordinator cannot move it out of their region."""
+    """Change an organisation; a coordinator cannot move it out of their own region."""
     _check_region(actor, values.get("country", organisation.country))
     changed = apply_changes(
         organisation, {key: value for key, value in values.items() if key in ORGANISATION_FIELDS}

@@ -23,9 +23,7 @@ class OrganisationFilterForm(forms.Form):
 
 
 class OrganisationForm(forms.ModelForm):
-    country = CountryChoiceField(
-        label=_("Country"), queryset=Country.objects.all(), required=False
-    )
+    country = CountryChoiceField(label=_("Country"), queryset=Country.objects.all(), required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:

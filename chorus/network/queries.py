@@ -58,7 +58,7 @@ def organisation_editable_for(user, pk: int) -> Organisation:
 
 
 def organisation_for_editing(user, pk: int) -> Organisation:
-    """Return an organisation the user may edit; the form shows its confidential fields, so log it."""
+    """Return an organisation the user may edit; its form shows confidential data, so log it."""
     organisation = organisation_editable_for(user, pk)
     record_access(actor=user, obj=organisation, data_class="confidential", purpose="edit")
     return organisation

@@ -87,7 +87,15 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
     organisations = queries.organisations_for(request.user, **filters)
     header = ["name", "acronym", "kind", "country", "website", "founded", "listed"]
     rows = (
-        [o.name, o.acronym, o.kind, o.country_id or "", o.website, o.founded or "", o.publicly_listed]
+        [
+            o.name,
+            o.acronym,
+            o.kind,
+            o.country_id or "",
+            o.website,
+            o.founded or "",
+            o.publicly_listed,
+        ]
         for o in organisations.iterator(chunk_size=2000)
     )
     response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")

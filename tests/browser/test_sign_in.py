@@ -48,7 +48,9 @@ def test_role_signs_in_and_switches_to_chinese(page, live_server, users, role):
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     with translation.override("zh-hans"):
         member_registry, registry, audit_trail = (
-            gettext("Member registry"), gettext("Registry"), gettext("Audit trail")
+            gettext("Member registry"),
+            gettext("Registry"),
+            gettext("Audit trail"),
         )
     assert member_registry != "Member registry"  # the catalog really translated it
     assert page.get_by_role("link", name=member_registry).first.is_visible()

@@ -47,7 +47,9 @@ class Command(BaseCommand):
                 names = [field.attname for field in encrypted_fields(model)]
                 for pk, *values in model._default_manager.values_list("pk", *names).iterator():
                     # Values arrive decrypted; saving encrypts them again under the newest key.
-                    model._default_manager.filter(pk=pk).update(**dict(zip(names, values, strict=True)))
+                    model._default_manager.filter(pk=pk).update(
+                        **dict(zip(names, values, strict=True))
+                    )
                     done += 1
                     progress(done, total, self.stderr, label="re-encrypting")
             record_change(
