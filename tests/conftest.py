@@ -25,6 +25,16 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped on CI, which is not allowed: {report.longrepr}"
 
 
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Start every test in English: URLs reversed in a test take the active language's prefix."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def countries(db):
     network_actions.countries_sync(actor=None)
