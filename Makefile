@@ -6,7 +6,9 @@ CHORUS := $(BIN)/chorus
 APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install catalogs run test test-only lint format system-packages messages clean
+WORLD_ATLAS := vendor/world-atlas/countries-110m.json
+
+.PHONY: install catalogs vendor run test test-only lint format system-packages messages clean
 
 install: $(VENV)/.installed
 
@@ -19,7 +21,21 @@ $(VENV)/.installed: pyproject.toml
 catalogs: install
 	$(CHORUS) compile_catalogs
 
-run: install catalogs
+# Map data (Natural Earth country shapes as TopoJSON) from the npm package world-atlas, fetched
+# once by package name and served from this machine only; it is not kept in the repository.
+vendor: $(WORLD_ATLAS)
+
+$(WORLD_ATLAS):
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	rm -rf vendor/world-atlas.tmp && mkdir -p vendor/world-atlas.tmp
+	cd vendor/world-atlas.tmp && npm pack world-atlas@2.0.2 --silent >/dev/null && \
+		tar xzf world-atlas-2.0.2.tgz package/countries-110m.json package/LICENSE
+	mkdir -p vendor/world-atlas
+	mv vendor/world-atlas.tmp/package/countries-110m.json vendor/world-atlas.tmp/package/LICENSE vendor/world-atlas/
+	rm -rf vendor/world-atlas.tmp
+
+run: install catalogs vendor
 	CHORUS_DEBUG=1 $(CHORUS) migrate --noinput
 	CHORUS_DEBUG=1 $(CHORUS) demo --if-empty
 	@echo "Chorus is starting on http://127.0.0.1:8000/ (Ctrl-C stops it)."
@@ -43,7 +59,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install catalogs system-packages lint test-only
+test: install catalogs vendor system-packages lint test-only
 
 test-only:
 	$(BIN)/pytest -n 2 --dist loadfile

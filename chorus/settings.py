@@ -212,6 +212,12 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Roles whose members must use two-factor authentication.
 CHORUS_TWO_FACTOR_REQUIRED_ROLES = ["secretariat"]
 CHORUS_PAGE_SIZE = 50
+# Public figures never show a breakdown cell (e.g. one country) with fewer organisations than this.
+CHORUS_PUBLIC_MIN_CELL = int(os.environ.get("CHORUS_PUBLIC_MIN_CELL", "3"))
+# Country shapes for the world map (fetched by `make vendor`).
+CHORUS_WORLD_ATLAS = BASE_DIR / "vendor" / "world-atlas" / "countries-110m.json"
+CHORUS_IMPORT_MAX_BYTES = int(os.environ.get("CHORUS_IMPORT_MAX_MB", "20")) * 1024 * 1024
+CHORUS_IMPORT_MAX_ROWS = 100_000
 
 LOGGING = {
     "version": 1,
