@@ -486,3 +486,22 @@ def network_statistic_record(
         changed_fields=["member_count", "country_count", "source"],
     )
     return statistic
+
+
+@transaction.atomic
+def position_add(
+    *,
+    actor,
+    organisation: Organisation,
+    title: str,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    person: Person | None = None,
+    new_person_name: str = "",
+) -> Position:
+    """Give a post to an existing person, or to a new one created in the same transaction."""
+    if person is None:
+        person = person_create(actor=actor, display_name=new_person_name)
+    return position_create(
+        actor=actor, person=person, organisation=organisation, title=title, start=start, end=end
+    )

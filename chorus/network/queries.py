@@ -237,6 +237,35 @@ def membership_editable_for(user, pk: int) -> Membership:
     return get_visible_or_404(queryset, pk=pk)
 
 
+def membership_visible_for(user, pk: int) -> Membership | None:
+    """A membership whose organisation and network the user can both see, or None."""
+    return (
+        Membership.objects.filter(pk=pk)
+        .filter(visible_organisation_filter(user, "organisation__"))
+        .filter(visible_organisation_filter(user, "network__"))
+        .select_related("organisation", "organisation__country", "network", "verified_by")
+        .first()
+    )
+
+
+def person_for_editing(user, pk: int) -> Person:
+    """Return a person to edit; for the secretariat the form shows secret fields, so log it."""
+    person = person_for(user, pk)
+    if Scope.of(user).is_everything:
+        record_access(actor=user, obj=person, data_class="secret", purpose="edit")
+    return person
+
+
+def position_editable_for(user, pk: int) -> Position:
+    scope = Scope.of(user)
+    queryset = Position.objects.filter(
+        scope.editable_filter(
+            region_path="organisation__country__region", organisation_path="organisation_id"
+        )
+    ).select_related("organisation", "person")
+    return get_visible_or_404(queryset, pk=pk)
+
+
 def latest_network_statistic(network: Organisation | None = None) -> NetworkStatistic | None:
     queryset = NetworkStatistic.objects.select_related("network")
     if network is not None:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from chorus.core.models import Role, User
 from chorus.demo.accounts import ensure_accounts, read_credentials
 from chorus.demo.registry import load_registry
+from chorus.demo.synthetic import synthetic_registry_create
 from chorus.network.models import Organisation
 
 
@@ -19,8 +20,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave a database that already holds accounts or organisations untouched.",
         )
+        parser.add_argument(
+            "--synthetic",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N clearly marked synthetic organisations, for scale tests only.",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, synthetic: int = 0, **options):
         if if_empty and (User.objects.exists() or Organisation.objects.exists()):
             self.stdout.write("The database already holds data: demo data not loaded.")
             self._print_accounts(read_credentials())
@@ -28,6 +36,11 @@ class Command(BaseCommand):
         organisations = load_registry(actor=None)
         self.stdout.write(f"Demo registry: {len(organisations)} seed organisations.")
         ensure_accounts(organisations)
+        if synthetic > 0:
+            added = synthetic_registry_create(
+                network=organisations["NSWP"], count=synthetic, stream=self.stderr
+            )
+            self.stdout.write(f"Added {added} synthetic organisations (scale tests only).")
         self._print_accounts(read_credentials())
 
     def _print_accounts(self, credentials: dict[str, str]) -> None:
