@@ -49,7 +49,7 @@ def synthetic_registry_create(
     *, network: Organisation, count: int, stream=None, seed: int = 7
 ) -> int:
     """Add `count` synthetic member organisations with memberships, people and positions."""
-    generator = random.Random(seed)
+    generator = random.Random(seed)  # noqa: S311 - repeatable fake data, not a secret
     countries = list(Country.objects.values_list("code", flat=True))
     start = Organisation.objects.filter(is_synthetic=True).count()
     organisations = []
