@@ -72,6 +72,7 @@ def main() -> None:
     from chorus.network.models import Organisation, Person, Position
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     started = time.perf_counter()
     call_command("demo", synthetic=options.organisations, stdout=DEVNULL)
     print(

@@ -99,7 +99,7 @@ def synthetic_registry_create(
     )
     people, positions = [], []
     for organisation in created:
-        for _ in range(generator.choice((1, 1, 2))):
+        for _ in range(generator.choice((1, 2))):
             people.append(
                 (
                     organisation,

@@ -402,6 +402,21 @@ def _token_key(text: str) -> str:
     return " ".join(sorted(fold(text).split()))
 
 
+def _similar(key: str, choices: list[str]):
+    """Return the closest choice above the duplicate score, or None.
+
+    Names that differ only in a number ("Collective 1", "Collective 2", "Section 12") are distinct
+    organisations, so a candidate whose numbers differ is never a duplicate, however close.
+    """
+    numbers = re.findall(r"\d+", key)
+    for match in process.extract(
+        key, choices, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE, limit=10
+    ):
+        if re.findall(r"\d+", match[0]) == numbers:
+            return match
+    return None
+
+
 def _unneutralise(text: str) -> str:
     """Undo the quote that exports put before a cell a spreadsheet would run as a formula."""
     if len(text) > 1 and text[0] == "'" and text[1:].startswith(FORMULA_TRIGGERS):
@@ -718,12 +733,7 @@ def _find_duplicates(report: ImportReport, lookups: _Lookups) -> None:
                 "name": existing_acronym
             }
         else:
-            match = process.extractOne(
-                key,
-                lookups.names_by_country[country],
-                scorer=fuzz.ratio,
-                score_cutoff=DUPLICATE_SCORE,
-            )
+            match = _similar(key, lookups.names_by_country[country])
             if match is not None:
                 message = _("Already in the registry: %(name)s (similar name, same country).") % {
                     "name": lookups.labels_by_country[country][match[2]]
@@ -731,9 +741,7 @@ def _find_duplicates(report: ImportReport, lookups: _Lookups) -> None:
         if message is None:
             earlier = seen_acronyms[country].get(acronym) if acronym else None
             if earlier is None:
-                match = process.extractOne(
-                    key, seen_names[country], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SCORE
-                )
+                match = _similar(key, seen_names[country])
                 if match is not None:
                     earlier = seen_rows[country][match[2]]
             if earlier is not None:
