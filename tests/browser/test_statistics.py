@@ -44,7 +44,9 @@ def members(countries):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_public_statistics_page_draws_the_map_without_any_network(page, live_server, members, language):
+def test_public_statistics_page_draws_the_map_without_any_network(
+    page, live_server, members, language
+):
     """Anonymous visitors see totals, a drawn map and tables; no request leaves the machine."""
     page.goto(f"{live_server.url}/{language}/registry/statistics/")
     assert page.locator("html").get_attribute("lang") == language
@@ -53,7 +55,9 @@ def test_public_statistics_page_draws_the_map_without_any_network(page, live_ser
     for index in range(images.count()):
         image = images.nth(index)
         image.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
     body = page.locator("main").inner_text()
     assert "11" in body  # eleven member organisations
     with translation.override(language):

@@ -852,3 +852,18 @@ def test_the_export_command_writes_csv_and_xlsx(tmp_path, organisations):
     }
     with pytest.raises(CommandError):
         call_command("export_members", "--format", "xlsx")
+
+
+@pytest.mark.django_db
+def test_names_that_differ_only_in_a_number_are_not_duplicates(networks):
+    """Branches numbered 1, 2, 12 are distinct organisations; the same number twice is not."""
+    make_organisation("Collective Branch 1", Country.objects.get(code="KE"))
+    data = csv_data(
+        [
+            row("Collective Branch 2", "KE"),
+            row("Collective Branch 12", "KE"),
+            row("Collective Branch 1", "KE", acronym="CB1"),
+        ]
+    )
+    report = run_import(data)
+    assert problems_at(report) == {(4, "name")}
