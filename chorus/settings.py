@@ -33,6 +33,8 @@ CSRF_TRUSTED_ORIGINS = [
 INSTALLED_APPS = [
     "chorus.core",
     "chorus.network",
+    "chorus.engagement",
+    "chorus.stakeholders",
     "chorus.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -218,6 +220,8 @@ CHORUS_PUBLIC_MIN_CELL = int(os.environ.get("CHORUS_PUBLIC_MIN_CELL", "3"))
 CHORUS_WORLD_ATLAS = BASE_DIR / "vendor" / "world-atlas" / "countries-110m.json"
 CHORUS_IMPORT_MAX_BYTES = int(os.environ.get("CHORUS_IMPORT_MAX_MB", "20")) * 1024 * 1024
 CHORUS_IMPORT_MAX_ROWS = 100_000
+# An ally with no engagement for this many days is flagged as stalled.
+CHORUS_STALLED_ALLY_DAYS = int(os.environ.get("CHORUS_STALLED_ALLY_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("chorus.core.urls")),
     path("registry/", include("chorus.network.urls")),
+    path("engagements/", include("chorus.engagement.urls")),
+    path("allies/", include("chorus.stakeholders.urls")),
     prefix_default_language=True,
 )
 

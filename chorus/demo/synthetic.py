@@ -26,6 +26,7 @@ from chorus.network.models import (
     Tier,
 )
 from chorus.network.search import organisation_search_key
+from chorus.stakeholders.analysis import derive
 
 TITLES = [
     "Coordinator",
@@ -126,3 +127,134 @@ def synthetic_registry_create(
         changed_fields=["organisation", "membership", "person", "position"],
     )
     return len(created)
+
+
+ALLY_KINDS = [
+    OrganisationKind.WOMENS_RIGHTS,
+    OrganisationKind.HUMAN_RIGHTS,
+    OrganisationKind.DONOR,
+    OrganisationKind.UN_BODY,
+    OrganisationKind.GOVERNMENT,
+]
+
+
+@transaction.atomic
+def synthetic_engagements_create(
+    *, engagements: int, observations: int, allies: int = 2000, stream=None, seed: int = 11
+) -> tuple[int, int]:
+    """Add synthetic allies, engagements with them, and stance observations, for scale tests."""
+    from chorus.engagement.models import Engagement, Platform
+    from chorus.stakeholders.models import InfluenceAssessment, Issue, StanceObservation
+
+    generator = random.Random(seed)  # noqa: S311 - repeatable fake data, not a secret
+    countries = list(Country.objects.values_list("code", flat=True))
+    start = Organisation.objects.filter(is_synthetic=True, kind__in=ALLY_KINDS).count()
+    ally_rows = [
+        Organisation(
+            name=f"Synthetic Ally {index:05d}",
+            kind=generator.choice(ALLY_KINDS),
+            country_id=generator.choice(countries),
+            is_synthetic=True,
+            search_key=organisation_search_key(f"Synthetic Ally {index:05d}", "", {}),
+        )
+        for index in range(start, start + allies)
+    ]
+    ally_rows = Organisation.objects.bulk_create(ally_rows, batch_size=BATCH)
+    InfluenceAssessment.objects.bulk_create(
+        [
+            InfluenceAssessment(
+                organisation=ally,
+                level=generator.randint(1, 5),
+                assessed_on=datetime.date(2022, 1, 1),
+            )
+            for ally in ally_rows
+        ],
+        batch_size=BATCH,
+    )
+    members = list(
+        Organisation.objects.filter(is_synthetic=True, kind=OrganisationKind.MEMBER).values_list(
+            "pk", flat=True
+        )
+    )
+    platform, _created = Platform.objects.get_or_create(
+        name="Synthetic platform", defaults={"kind": "other", "level": "global"}
+    )
+    issues = Issue.values
+    made = 0
+    for offset in range(0, engagements, BATCH):
+        batch = [
+            Engagement(
+                title=f"Synthetic engagement {offset + index:06d}",
+                kind="meeting",
+                organisation_id=generator.choice(members),
+                platform=platform,
+                level="national",
+                start=datetime.date(2015, 1, 1)
+                + datetime.timedelta(days=generator.randint(0, 3650)),
+                is_synthetic=True,
+            )
+            for index in range(min(BATCH, engagements - offset))
+        ]
+        batch = Engagement.objects.bulk_create(batch)
+        Engagement.partners.through.objects.bulk_create(
+            [
+                Engagement.partners.through(engagement_id=item.pk, organisation_id=ally.pk)
+                for item in batch
+                for ally in generator.sample(ally_rows, generator.choice((1, 1, 2)))
+            ]
+        )
+        made += len(batch)
+        if stream is not None:
+            progress(made, engagements, stream, label="engagements")
+    # Stances drift: each actor starts somewhere on each issue and mostly stays or moves one band
+    # between observations; about one observation in two hundred is a sharp fall, as real
+    # reversals are rare. Purely random stances would make every actor a weathervane.
+    rows = []
+    per_series = max(1, observations // (len(ally_rows) * len(issues)))
+    for ally in ally_rows:
+        for issue in issues:
+            if len(rows) >= observations:
+                break
+            stance = generator.randint(-2, 2)
+            day = generator.randint(0, 1500)
+            for _ in range(per_series):
+                roll = generator.random()
+                if roll < 0.005:
+                    stance -= generator.choice((2, 3))
+                elif roll < 0.085:
+                    stance -= 1
+                elif roll > 0.92:
+                    stance += 1
+                stance = max(-2, min(2, stance))
+                day += generator.randint(30, 400)
+                rows.append(
+                    StanceObservation(
+                        organisation=ally,
+                        issue=issue,
+                        stance=stance,
+                        observed_on=datetime.date(2012, 1, 1) + datetime.timedelta(days=day),
+                        evidence_kind="quote",
+                        evidence_text="Synthetic evidence.",
+                        is_synthetic=True,
+                    )
+                )
+    rows = [row for row in rows if row.observed_on <= datetime.date.today()][:observations]
+    # Bulk creation skips the recording action, so derive what it would (current stance,
+    # previous stance, recent best) per series here.
+    series: dict[tuple[int, str], list] = {}
+    for row in rows:
+        series.setdefault((row.organisation_id, row.issue), []).append(row)
+    for items in series.values():
+        items.sort(key=lambda item: item.observed_on)
+        derived = derive([item.stance for item in items])
+        for index, (item, (current, previous, best)) in enumerate(zip(items, derived, strict=True)):
+            item.is_current, item.previous_stance, item.recent_best = current, previous, best
+            item.previous_on = items[index - 1].observed_on if index else None
+    StanceObservation.objects.bulk_create(rows, batch_size=BATCH)
+    record_change(
+        actor=None,
+        action="demo.synthetic_engagements",
+        obj=Organisation,
+        changed_fields=["engagement", "stance_observation", "influence_assessment"],
+    )
+    return made, len(rows)

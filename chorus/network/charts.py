@@ -11,11 +11,7 @@ language and a digest of the figures drawn: the same figures are drawn once per 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-import threading
-from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,9 +19,9 @@ from typing import TYPE_CHECKING
 import pycountry
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chorus.core.charts import ACCENT, cached_svg
 from chorus.network.statistics import NetworkStatistics
 
 if TYPE_CHECKING:
@@ -38,28 +34,13 @@ CHART_NAMES = ("map", "regions", "tiers", "years")
 # Outer size of each chart in pixels (autosize "fit" makes the SVG exactly this size), so pages
 # can give their <img> a width and height and nothing shifts while it loads.
 SIZES = {"map": (720, 400), "regions": (640, 240), "tiers": (640, 200), "years": (640, 300)}
-VEGA_LITE_VERSION = "6.4"
-ACCENT = "#7a1f5c"
 NO_MEMBERS = "#e4e2e6"
 # Antarctica has no members and takes a sixth of the map.
 ANTARCTICA = "010"
-CACHE_SIZE = 256
-
-_NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
-_URL = re.compile(r"(?:https?:)?//[^\s\"'<>)]+")
-_PATH_DATA = re.compile(r'\bd="([^"]*)"')
-_LONG_DECIMAL = re.compile(r"(\d\.\d)\d+")
-
-_cache: OrderedDict[tuple[str, str, str], str] = OrderedDict()
-_cache_lock = threading.Lock()
 
 
 class WorldAtlasMissing(ImproperlyConfigured):
     """The world map's country shapes are not installed."""
-
-
-class UnsafeChart(ValueError):
-    """A rendered chart refers to something outside itself; it is never served."""
 
 
 def world_atlas_available() -> bool:
@@ -233,41 +214,6 @@ def _spec(name: str, data: tuple) -> dict:
     raise KeyError(name)
 
 
-def _shorten_path(match: re.Match) -> str:
-    return 'd="' + _LONG_DECIMAL.sub(r"\1", match.group(1)) + '"'
-
-
-def _shorten_paths(svg: str) -> str:
-    # Vega writes coordinates to a thousandth of a pixel; a tenth looks the same and makes the
-    # map a fifth lighter.
-    return _PATH_DATA.sub(_shorten_path, svg)
-
-
-def check_self_contained(svg: str) -> str:
-    """Return the SVG unchanged, or raise UnsafeChart if it could load or run anything."""
-    lowered = svg.lower()
-    if "<script" in lowered or "<foreignobject" in lowered or "href=" in lowered:
-        raise UnsafeChart("a chart contains a script, foreign content or a link")
-    if set(_URL.findall(svg)) - _NAMESPACES:
-        raise UnsafeChart("a chart refers to another site")
-    return svg
-
-
-def render_svg(spec: dict) -> str:
-    """Render a Vega-Lite spec to a self-contained SVG."""
-    import vl_convert as vlc
-
-    svg = vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION)
-    return check_self_contained(_shorten_paths(svg))
-
-
-def chart_png(spec: dict) -> bytes:
-    """Render a Vega-Lite spec to a PNG at twice its size, for reports and PDFs."""
-    import vl_convert as vlc
-
-    return vlc.vegalite_to_png(spec, scale=2, vl_version=VEGA_LITE_VERSION)
-
-
 def chart_svg(name: str, statistics: NetworkStatistics) -> str:
     """Return a chart of the statistics as SVG, from memory when these figures were drawn before.
 
@@ -276,22 +222,4 @@ def chart_svg(name: str, statistics: NetworkStatistics) -> str:
     if name not in CHART_NAMES:
         raise KeyError(name)
     data = chart_data(name, statistics)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    digest = hashlib.sha256(repr(data).encode()).hexdigest()
-    key = (name, language, digest)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    # Rendered outside the lock: two first requests may both draw, which is harmless.
-    svg = render_svg(_spec(name, data))
-    with _cache_lock:
-        _cache[key] = svg
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return svg
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()
+    return cached_svg(name, data, lambda: _spec(name, data))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from chorus.core.models import Role, User
 from chorus.demo.accounts import ensure_accounts, read_credentials
+from chorus.demo.engagement import load_engagements
 from chorus.demo.registry import load_registry
 from chorus.demo.synthetic import synthetic_registry_create
 from chorus.network.models import Organisation
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             return
         organisations = load_registry(actor=None)
         self.stdout.write(f"Demo registry: {len(organisations)} seed organisations.")
+        engagements = load_engagements(organisations=organisations)
+        self.stdout.write(f"Demo engagements: {engagements} added from the seed.")
         ensure_accounts(organisations)
         if synthetic > 0:
             added = synthetic_registry_create(
