@@ -68,8 +68,13 @@ def main() -> None:
     report("power map (secretariat)", power)
     report("alerts (secretariat)", alerts)
     report("power map + alerts", combined)
-    coordinator = timed(lambda: queries.alerts_for(user), options.repeat)
-    report("alerts (regional coordinator)", coordinator)
+
+    def both_for_coordinator():
+        queries.power_map_for(user, issue="decriminalisation")
+        queries.alerts_for(user)
+
+    coordinator = timed(both_for_coordinator, options.repeat)
+    report("power map + alerts (coordinator)", coordinator)
 
     ally = Organisation.objects.filter(name__startswith="Synthetic Ally").first()
     timeline = timed(
@@ -87,7 +92,10 @@ def main() -> None:
     )
     report("actor timeline page", timeline_page)
 
-    results = {"power_map_and_alerts_ms": p95(combined), "timeline_ms": p95(timeline_page)}
+    results = {
+        "power_map_and_alerts_ms": max(p95(combined), p95(coordinator)),
+        "timeline_ms": p95(timeline_page),
+    }
     print("\nagainst targets (p95 / target; below 1.00 meets it):")
     for key, target in TARGETS.items():
         print(f"  {key:<25} {results[key]:8.1f} / {target:<5} = {results[key] / target:.2f}")

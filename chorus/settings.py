@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "chorus.network",
     "chorus.engagement",
     "chorus.stakeholders",
+    "chorus.dashboard",
     "chorus.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -125,7 +126,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "core:login"
 
 # Lockout: five failures for one account from one address lock it for fifteen minutes.

@@ -6,6 +6,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(
+    path("", include("chorus.dashboard.urls")),
     path("", include("chorus.core.urls")),
     path("registry/", include("chorus.network.urls")),
     path("engagements/", include("chorus.engagement.urls")),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from chorus.core.models import Role
 
 PAGES = [
-    ("core:home", []),
+    ("dashboard:home", []),
     ("core:account", []),
     ("core:audit_trail", []),
     ("core:access_log", []),
@@ -39,7 +39,7 @@ def test_pages_are_light_and_load_nothing_from_elsewhere(secretariat_client, nam
 
 @pytest.mark.django_db
 def test_every_response_carries_a_strict_content_security_policy(secretariat_client):
-    response = secretariat_client.get(reverse("core:home"))
+    response = secretariat_client.get(reverse("dashboard:home"))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy

@@ -5,7 +5,6 @@ from chorus.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/sign-in/", views.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", views.sign_out, name="logout"),
     path("accounts/two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),

@@ -31,11 +31,6 @@ def paginate(request: HttpRequest, queryset, per_page: int | None = None):
     return paginator.get_page(request.GET.get("page"))
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 class SignInView(auth_views.LoginView):
     template_name = "core/sign_in.html"
     authentication_form = SignInForm
@@ -78,7 +73,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             actions.two_factor_confirm(actor=request.user, device=device)
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is on for your account."))
-            return redirect(_safe_next(request) or "core:home")
+            return redirect(_safe_next(request) or "dashboard:home")
         form.add_error(
             "token", _("That code is not valid. Check your device's clock and try again.")
         )
@@ -105,7 +100,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return redirect(_safe_next(request) or "core:home")
+            return redirect(_safe_next(request) or "dashboard:home")
         form.add_error(
             "token", _("That code is not valid. Check your device's clock and try again.")
         )

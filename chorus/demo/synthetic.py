@@ -143,7 +143,7 @@ def synthetic_engagements_create(
     *, engagements: int, observations: int, allies: int = 2000, stream=None, seed: int = 11
 ) -> tuple[int, int]:
     """Add synthetic allies, engagements with them, and stance observations, for scale tests."""
-    from chorus.engagement.models import Engagement, Platform
+    from chorus.engagement.models import Engagement, EngagementPartner, Platform
     from chorus.stakeholders.models import InfluenceAssessment, Issue, StanceObservation
 
     generator = random.Random(seed)  # noqa: S311 - repeatable fake data, not a secret
@@ -180,6 +180,7 @@ def synthetic_engagements_create(
         name="Synthetic platform", defaults={"kind": "other", "level": "global"}
     )
     issues = Issue.values
+    today = datetime.date.today()
     made = 0
     for offset in range(0, engagements, BATCH):
         batch = [
@@ -189,16 +190,16 @@ def synthetic_engagements_create(
                 organisation_id=generator.choice(members),
                 platform=platform,
                 level="national",
-                start=datetime.date(2015, 1, 1)
-                + datetime.timedelta(days=generator.randint(0, 3650)),
+                # The last ten years up to today, as a living log would be.
+                start=today - datetime.timedelta(days=generator.randint(0, 3650)),
                 is_synthetic=True,
             )
             for index in range(min(BATCH, engagements - offset))
         ]
         batch = Engagement.objects.bulk_create(batch)
-        Engagement.partners.through.objects.bulk_create(
+        EngagementPartner.objects.bulk_create(
             [
-                Engagement.partners.through(engagement_id=item.pk, organisation_id=ally.pk)
+                EngagementPartner(engagement_id=item.pk, organisation_id=ally.pk, start=item.start)
                 for item in batch
                 for ally in generator.sample(ally_rows, generator.choice((1, 1, 2)))
             ]
@@ -210,12 +211,13 @@ def synthetic_engagements_create(
     # between observations; about one observation in two hundred is a sharp fall, as real
     # reversals are rare. Purely random stances would make every actor a weathervane.
     rows = []
-    per_series = max(1, observations // (len(ally_rows) * len(issues)))
+    per_series = max(1, -(-observations // (len(ally_rows) * len(issues))))
     for ally in ally_rows:
         for issue in issues:
             if len(rows) >= observations:
                 break
             stance = generator.randint(-2, 2)
+            # Series end within the last few years, so current stances are current.
             day = generator.randint(0, 1500)
             for _ in range(per_series):
                 roll = generator.random()
@@ -232,7 +234,7 @@ def synthetic_engagements_create(
                         organisation=ally,
                         issue=issue,
                         stance=stance,
-                        observed_on=datetime.date(2012, 1, 1) + datetime.timedelta(days=day),
+                        observed_on=today - datetime.timedelta(days=5000 - day),
                         evidence_kind="quote",
                         evidence_text="Synthetic evidence.",
                         is_synthetic=True,

@@ -17,6 +17,7 @@ from chorus.engagement.models import (
     Attachment,
     Barrier,
     Engagement,
+    EngagementPartner,
     Event,
     Platform,
     Strategy,
@@ -124,7 +125,7 @@ def engagement_create(*, actor, partners=(), people=(), **values) -> Engagement:
     _validate_engagement(engagement)
     engagement.save()
     if partners:
-        engagement.partners.set(partners)
+        engagement.partners.set(partners, through_defaults={"start": engagement.start})
     if people:
         engagement.people.set(people)
     record_change(
@@ -157,8 +158,13 @@ def engagement_update(
             continue
         related = getattr(engagement, name)
         if set(related.values_list("pk", flat=True)) != {item.pk for item in new}:
-            related.set(new)
+            if name == "partners":
+                related.set(new, through_defaults={"start": engagement.start})
+            else:
+                related.set(new)
             changed.append(name)
+    if "start" in changed:
+        EngagementPartner.objects.filter(engagement=engagement).update(start=engagement.start)
     record_change(actor=actor, action="engagement.update", obj=engagement, changed_fields=changed)
     return engagement
 

@@ -148,6 +148,7 @@ class Engagement(models.Model):
         verbose_name=_("partner organisations"),
         blank=True,
         related_name="partner_engagements",
+        through="EngagementPartner",
     )
     people = models.ManyToManyField(
         "network.Person", verbose_name=_("people"), blank=True, related_name="engagements"
@@ -173,6 +174,31 @@ class Engagement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EngagementPartner(models.Model):
+    """An organisation that took part in an engagement as a partner.
+
+    The engagement's date is copied here (by the engagement actions) so that "when did we last
+    engage with this ally" reads one index instead of joining hundreds of thousands of rows.
+    """
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(
+        "network.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["engagement", "organisation"], name="one_row_per_engagement_partner"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} @ {self.engagement_id}"
 
 
 class Attachment(models.Model):

@@ -12,13 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chorus.core.models import Role
 from chorus.core.scoping import Scope
-from chorus.engagement.models import Engagement
+from chorus.engagement.models import Engagement, EngagementPartner
 from chorus.network.models import Organisation, Person, Position
 from chorus.network.queries import (
     organisation_for,
@@ -51,9 +51,16 @@ def _visible(user, queryset: QuerySet) -> QuerySet:
         return queryset.none()
     if scope.is_everything:
         return queryset
+    # A person is visible through a post in a visible organisation (as in `people_for`); tested
+    # per row, so it costs nothing for the many observations of organisations.
+    person_visible = Exists(
+        Position.objects.filter(person=OuterRef("person")).filter(
+            visible_organisation_filter(user, "organisation__")
+        )
+    )
     return queryset.filter(
         Q(organisation__isnull=False) & visible_organisation_filter(user, "organisation__")
-        | Q(person__isnull=False) & Q(person__in=people_for(user).values("pk"))
+        | Q(person__isnull=False) & person_visible
     )
 
 
@@ -85,58 +92,98 @@ def _points(stance, observed_on, pk, previous_stance, previous_on) -> list[analy
     return points
 
 
-def _latest_influence(user) -> dict[Actor, int]:
+def _latest_influence(actors: set[Actor]) -> dict[Actor, int]:
+    """The latest influence level of each of these (already visible) actors."""
+    organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
+    person_ids = [pk for kind, pk in actors if kind == "person"]
     levels: dict[Actor, int] = {}
     rows = (
-        _visible(user, InfluenceAssessment.objects.all())
+        InfluenceAssessment.objects.filter(
+            Q(organisation_id__in=organisation_ids) | Q(person_id__in=person_ids)
+        )
         .order_by("assessed_on", "id")
         .values_list("organisation_id", "person_id", "level")
     )
     for organisation_id, person_id, level in rows:
-        actor = ("organisation", organisation_id) if organisation_id else ("person", person_id)
-        levels[actor] = level
+        levels[analysis.actor_of(organisation_id, person_id)] = level
     return levels
 
 
-def _contacts(user, actors: set[Actor]) -> dict[Actor, list[analysis.Contact]]:
-    """Engagements in which each actor took part (as partner or person), oldest first."""
-    organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
-    person_ids = [pk for kind, pk in actors if kind == "person"]
-    # Joined, not a subquery: SQLite plans `engagement IN (SELECT ...)` over 200 000 rows badly.
-    visible = visible_organisation_filter(user, "engagement__organisation__")
-    contacts: dict[Actor, list[analysis.Contact]] = defaultdict(list)
-    through = (
-        Engagement.partners.through.objects.filter(organisation_id__in=organisation_ids)
-        .filter(visible)
-        .values_list("organisation_id", "engagement__start", "engagement_id", "engagement__title")
+def _latest_contact_ids(user, organisation_ids: list[int]) -> dict[int, int]:
+    """The latest visible engagement with each organisation, as {organisation: engagement}.
+
+    A correlated subquery walks each organisation's partner rows newest first (one index) and
+    stops at the first engagement the user may see, instead of reading every row and grouping.
+    """
+    latest = (
+        EngagementPartner.objects.filter(organisation_id=OuterRef("pk"))
+        .filter(visible_organisation_filter(user, "engagement__organisation__"))
+        .order_by("-start", "-engagement_id")
+        .values("engagement_id")[:1]
     )
-    for organisation_id, start, engagement_id, title in through:
-        contacts[("organisation", organisation_id)].append(
-            analysis.Contact(start, engagement_id, title)
+    rows = (
+        Organisation.objects.filter(pk__in=organisation_ids)
+        .annotate(latest=Subquery(latest))
+        .exclude(latest=None)
+        .values_list("pk", "latest")
+    )
+    return dict(rows)
+
+
+def _engagement_contacts(engagement_ids) -> dict[int, analysis.Contact]:
+    return {
+        pk: analysis.Contact(start, pk, title)
+        for pk, start, title in Engagement.objects.filter(pk__in=list(engagement_ids)).values_list(
+            "pk", "start", "title"
         )
-    people = (
-        Engagement.people.through.objects.filter(person_id__in=person_ids)
+    }
+
+
+def _contacts(user, middle: list[tuple]) -> dict[Actor, tuple]:
+    """For each (actor, points): the last contact, and contacts between its last two stances."""
+    visible = visible_organisation_filter(user, "engagement__organisation__")
+    organisation_ids = [actor[1] for actor, _points in middle if actor[0] == "organisation"]
+    latest = _latest_contact_ids(user, organisation_ids)
+    window = Q(pk__in=[])
+    for actor, points in middle:
+        if actor[0] == "organisation" and len(points) > 1:
+            window |= Q(
+                organisation_id=actor[1], start__gte=points[-2].date, start__lte=points[-1].date
+            )
+    between = list(
+        EngagementPartner.objects.filter(window)
         .filter(visible)
-        .values_list("person_id", "engagement__start", "engagement_id", "engagement__title")
+        .values_list("organisation_id", "engagement_id")
     )
-    for person_id, start, engagement_id, title in people:
-        contacts[("person", person_id)].append(analysis.Contact(start, engagement_id, title))
-    for items in contacts.values():
-        items.sort(key=lambda contact: contact.date)
-    return contacts
+    details = _engagement_contacts(set(latest.values()) | {pk for _org, pk in between})
+    result: dict[Actor, tuple] = {}
+    for actor, _points in middle:
+        if actor[0] == "organisation":
+            last = details.get(latest.get(actor[1]))
+            window_contacts = sorted(
+                (details[pk] for org, pk in between if org == actor[1]), key=lambda c: c.date
+            )
+        else:
+            person_rows = (
+                Engagement.people.through.objects.filter(person_id=actor[1])
+                .filter(visible)
+                .values_list("engagement_id", flat=True)
+            )
+            contacts = sorted(
+                _engagement_contacts(person_rows).values(), key=lambda contact: contact.date
+            )
+            last = contacts[-1] if contacts else None
+            window_contacts = contacts
+        result[actor] = (last, window_contacts)
+    return result
 
 
 def _last_contacts(user, actors: set[Actor]) -> dict[Actor, datetime.date]:
-    """The date of the latest engagement with each actor, in one grouped query per kind."""
+    """The date of the latest engagement each organisation took part in, that the user can see."""
     organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
-    latest = (
-        Engagement.partners.through.objects.filter(organisation_id__in=organisation_ids)
-        .filter(visible_organisation_filter(user, "engagement__organisation__"))
-        .values("organisation_id")
-        .annotate(last=Max("engagement__start"))
-        .values_list("organisation_id", "last")
-    )
-    return {("organisation", pk): date for pk, date in latest}
+    latest = _latest_contact_ids(user, organisation_ids)
+    dates = dict(Engagement.objects.filter(pk__in=list(latest.values())).values_list("pk", "start"))
+    return {("organisation", pk): dates[engagement] for pk, engagement in latest.items()}
 
 
 def _names(actors: set[Actor]) -> dict[Actor, tuple[str, str, str]]:
@@ -231,8 +278,9 @@ def power_map_for(
             "previous_on",
         )
     )
-    names = _names({analysis.actor_of(row[0], row[1]) for row in rows})
-    influence = _latest_influence(user)
+    actors = {analysis.actor_of(row[0], row[1]) for row in rows}
+    names = _names(actors)
+    influence = _latest_influence(actors)
     result = PowerMap(issue=issue)
     middle = []
     for organisation_id, person_id, stance, observed_on, pk, previous, previous_on in rows:
@@ -259,12 +307,11 @@ def power_map_for(
     # reading every contact of thousands of actors would slow the page for rows nobody reads.
     middle.sort(key=lambda entry: (-(entry[0].influence or 0), -entry[0].stance, entry[0].name))
     middle = middle[:MIDDLE_LISTED]
-    contacts = _contacts(user, {item.actor for item, _points in middle})
+    contacts = _contacts(user, [(item.actor, points) for item, points in middle])
     for item, points in middle:
-        history = contacts.get(item.actor, [])
-        last = history[-1] if history else None
+        last, between = contacts[item.actor]
         item.last_contact = last.date if last else None
-        item.next_step = analysis.next_step(points, last, history, today)
+        item.next_step = analysis.next_step(points, last, between, today)
     result.actors.sort(key=lambda a: (a.stance, -(a.influence or 0), a.name))
     return result
 
@@ -325,7 +372,13 @@ class DetectedAlert:
 
 def _influential_posts(user) -> QuerySet[Position]:
     """Posts in organisations assessed as highly influential, or held by influential people."""
-    influence = _latest_influence(user)
+    # Every actor's latest level, unscoped: the posts below are filtered to organisations the
+    # user can see, so a level never shows on its own.
+    influence: dict[Actor, int] = {}
+    for organisation_id, person_id, level in InfluenceAssessment.objects.order_by(
+        "assessed_on", "id"
+    ).values_list("organisation_id", "person_id", "level"):
+        influence[analysis.actor_of(organisation_id, person_id)] = level
     influential_orgs = [
         pk
         for (kind, pk), level in influence.items()
@@ -344,19 +397,30 @@ def alerts_for(
 ) -> list[DetectedAlert]:
     """Reversals, rotations and stalled allies among the actors the user can see."""
     today = today or datetime.date.today()
-    reversal_rows = list(
+    # One pass over the user's observations: reversals, and the current stances that matter
+    # here (people's, for rotations; allies', for stalling).
+    reversal = Q(recent_best__gte=F("stance") + analysis.REVERSAL_BANDS)
+    current = Q(is_current=True) & (Q(person__isnull=False) | Q(stance__gte=Stance.PASSIVE_ALLY))
+    reversal_rows, current_rows = [], []
+    for row in (
         observations_for(user)
-        .filter(recent_best__gte=F("stance") + analysis.REVERSAL_BANDS)
+        .filter(reversal | current)
         .values_list(
-            "organisation_id", "person_id", "issue", "stance", "observed_on", "id", "recent_best"
+            "organisation_id",
+            "person_id",
+            "issue",
+            "stance",
+            "observed_on",
+            "id",
+            "recent_best",
+            "is_current",
         )
-    )
-    # Current stances that matter here: people's (for rotations) and allies' (for stalling).
-    current_rows = list(
-        _current_rows(user)
-        .filter(Q(person__isnull=False) | Q(stance__gte=Stance.PASSIVE_ALLY))
-        .values_list("organisation_id", "person_id", "issue", "stance", "observed_on", "id")
-    )
+    ):
+        _organisation_id, person_id, _issue, stance, _on, _pk, best, is_current = row
+        if analysis.is_reversal(stance, best):
+            reversal_rows.append(row[:7])
+        if is_current and (person_id is not None or stance >= Stance.PASSIVE_ALLY):
+            current_rows.append(row[:6])
     names = _names({analysis.actor_of(row[0], row[1]) for row in reversal_rows + current_rows})
     found: list[DetectedAlert] = []
     for organisation_id, person_id, issue, stance, observed_on, pk, best in reversal_rows:

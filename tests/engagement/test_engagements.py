@@ -234,3 +234,29 @@ def test_demo_builds_the_seeds_engagements_and_the_swifa_history(client_for):
     assert "FEMNET" in page or "African Women" in page
     assert "Launch of the Sex Worker Inclusive Feminist Alliance" in page
     assert "2018-01-01" in page
+
+
+@pytest.mark.django_db
+def test_moving_an_engagement_moves_its_partners_last_contact_date(
+    users, organisations, platform, countries
+):
+    """The copy of the date kept for "last contact" follows the engagement when it changes."""
+    from chorus.engagement.models import EngagementPartner
+
+    ally = network_actions.organisation_create(
+        actor=None, name="Ally Fund", kind="donor", country=countries["FR"]
+    )
+    engagement = actions.engagement_create(
+        actor=None,
+        title="Meeting",
+        kind="meeting",
+        organisation=organisations["africa_listed"],
+        platform=platform,
+        level="global",
+        start=D(2020, 1, 1),
+        partners=[ally],
+    )
+    actions.engagement_update(
+        actor=users[Role.SECRETARIAT], engagement=engagement, start=D(2021, 6, 1)
+    )
+    assert EngagementPartner.objects.get(engagement=engagement).start == D(2021, 6, 1)
