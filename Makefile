@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHORUS := $(BIN)/chorus
-APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
+APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils gettext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 WORLD_ATLAS := vendor/world-atlas/countries-110m.json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -171,6 +172,10 @@ def _check(request: HttpRequest) -> HttpResponse:
     return _render(request, form, **context)
 
 
+# Demo statements a visitor can load into the form to see what the check reports.
+EXAMPLES = {"covid-2020": Path(__file__).resolve().parent / "examples" / "covid-2020.en.txt"}
+
+
 # CSRF is checked in `_check`, after the size check: the CSRF middleware would read the whole body
 # to find the token, and an oversized upload must be refused before it is read.
 @csrf_exempt
@@ -178,7 +183,9 @@ def _check(request: HttpRequest) -> HttpResponse:
 def statement_check(request: HttpRequest) -> HttpResponse:
     """Check a pasted or uploaded statement: groups named and left out, language to change."""
     if request.method != "POST":
-        return _render(request, StatementForm())
+        example = EXAMPLES.get(request.GET.get("example", ""))
+        initial = {"text": example.read_text(encoding="utf-8")} if example else None
+        return _render(request, StatementForm(initial=initial))
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

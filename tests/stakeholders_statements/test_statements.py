@@ -668,3 +668,14 @@ def test_french_spanish_and_russian_flags(text, language, expected):
     assert set(expected) <= set(phrases), phrases
     for flag in report.flags:
         assert text[flag.start : flag.end] == flag.phrase
+
+
+@pytest.mark.django_db
+def test_the_demo_example_reports_the_seeds_2020_omissions(viewer_client):
+    """The example statement loads into the form and, checked, shows both groups left out."""
+    page = viewer_client.get(reverse("stakeholders:statement_check"), {"example": "covid-2020"})
+    assert "Feminist response to COVID-19" in page.content.decode()
+    from chorus.stakeholders.statement_views import EXAMPLES
+
+    report = statements.check_statement(EXAMPLES["covid-2020"].read_text(encoding="utf-8"))
+    assert {"sex_workers", "women_who_use_drugs"} <= keys(report.groups_left_out)
