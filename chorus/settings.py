@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "chorus.network",
     "chorus.engagement",
     "chorus.stakeholders",
+    "chorus.outcomes",
     "chorus.dashboard",
     "chorus.demo",
     "django.contrib.auth",

@@ -11,6 +11,7 @@ urlpatterns += i18n_patterns(
     path("registry/", include("chorus.network.urls")),
     path("engagements/", include("chorus.engagement.urls")),
     path("allies/", include("chorus.stakeholders.urls")),
+    path("outcomes/", include("chorus.outcomes.urls")),
     prefix_default_language=True,
 )
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from chorus.core.models import Role, User
 from chorus.demo.accounts import ensure_accounts, read_credentials
 from chorus.demo.engagement import load_engagements
+from chorus.demo.outcomes import load_fixture_recommendations, load_outcomes
 from chorus.demo.registry import load_registry
 from chorus.demo.synthetic import synthetic_registry_create
 from chorus.network.models import Organisation
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo registry: {len(organisations)} seed organisations.")
         engagements = load_engagements(organisations=organisations)
         self.stdout.write(f"Demo engagements: {engagements} added from the seed.")
+        outcomes = load_outcomes(organisations=organisations)
+        paragraphs = load_fixture_recommendations()
+        self.stdout.write(
+            f"Demo outcomes: {outcomes} added; UN paragraphs imported and classified: {paragraphs}."
+        )
         ensure_accounts(organisations)
         if synthetic > 0:
             added = synthetic_registry_create(
