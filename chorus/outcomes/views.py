@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.scoping import Scope
 from chorus.core.views import paginate
+from chorus.engagement.models import Engagement
 from chorus.engagement.queries import engagements_for
 from chorus.network.models import Country
 from chorus.network.queries import organisations_for, people_for
@@ -31,6 +32,7 @@ from chorus.outcomes.models import Label
 from chorus.stakeholders.queries import can_record
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+ENGAGEMENT_CHOICES = 500
 
 
 @login_required
@@ -46,12 +48,20 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _recent_engagements(user):
+    """The 500 latest engagements the user can see: enough to choose from, light to send."""
+    recent = list(
+        engagements_for(user).order_by("-start").values_list("pk", flat=True)[:ENGAGEMENT_CHOICES]
+    )
+    return Engagement.objects.filter(pk__in=recent).only("id", "title", "start")
+
+
 def _outcome_form(request: HttpRequest, outcome=None) -> OutcomeForm:
     return OutcomeForm(
         request.POST or None,
         instance=outcome,
         actors=organisations_for(request.user).exclude(kind="member"),
-        engagements=engagements_for(request.user).only("id", "title", "start")[:500],
+        engagements=_recent_engagements(request.user),
     )
 
 

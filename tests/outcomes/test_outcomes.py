@@ -347,3 +347,39 @@ def test_the_secretariat_imports_pasted_text_in_the_page(client_for, users, coun
     assert Recommendation.objects.filter(symbol="CEDAW/C/KEN/CO/9").count() == 2
     refused = client.post(reverse("outcomes:recommendation_import"), {"text": DECRIM})
     assert "document symbol" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_outcome_form_records_an_outcome_with_its_engagements(client_for, users, organisations):
+    from chorus.engagement import actions as engagement_actions
+
+    platform = engagement_actions.platform_create(
+        actor=None, name="CEDAW", kind="cedaw", level="global"
+    )
+    engagement = engagement_actions.engagement_create(
+        actor=None,
+        title="Shadow report",
+        kind="shadow_report",
+        organisation=organisations["africa_listed"],
+        platform=platform,
+        level="global",
+        start=D(2019, 1, 1),
+    )
+    client = client_for(users[Role.REGIONAL_COORDINATOR])
+    assert client.get(reverse("outcomes:outcome_create")).status_code == 200
+    response = client.post(
+        reverse("outcomes:outcome_create"),
+        {
+            "title": "Recommendation on police violence",
+            "social_actor_text": "CEDAW Committee",
+            "change": "The Committee asked the State to stop police violence against sex workers.",
+            "kind": "policy",
+            "occurred_on": "2020-03-01",
+            "direction": "positive",
+            "engagements": [engagement.pk],
+        },
+    )
+    assert response.status_code == 302
+    outcome = Outcome.objects.get(title="Recommendation on police violence")
+    assert list(outcome.engagements.all()) == [engagement]
+    assert client.get(response["Location"]).status_code == 200

@@ -1,0 +1,93 @@
+"""Recommendations review, trends and outcome harvesting in the browser, in each language."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.utils import translation
+from django.utils.translation import gettext
+
+from chorus.core.models import Role
+from chorus.outcomes import importing
+from chorus.outcomes.models import Outcome, Recommendation
+from tests.browser.conftest import screenshot
+from tests.browser.test_sign_in import USERNAMES, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+LANGUAGES = ["en", "fr", "es", "ru", "zh-hans"]
+DECRIM = (
+    "The Committee recommends that the State party decriminalize sex work and protect sex "
+    "workers from police violence."
+)
+END_DEMAND = "The Committee recommends that the State party discourage the demand for prostitution."
+
+
+@pytest.fixture
+def recommendations(countries):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Symbol", "Text", "PublicationDate", "Countries", "Body"])
+    writer.writerow(["CEDAW/C/KAZ/CO/5 para. 22", DECRIM, "2019-03-14", "KZ", "CEDAW"])
+    writer.writerow(["CEDAW/C/SWE/CO/10 para. 27", END_DEMAND, "2021-11-01", "SE", "CEDAW"])
+    report = importing.parse_uhri(buffer.getvalue().encode())
+    importing.recommendations_import(actor=None, report=report)
+    return report
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_researcher_reviews_a_label_and_sees_the_trend(
+    page, live_server, users, recommendations, language
+):
+    sign_in(page, live_server, USERNAMES[Role.RESEARCHER])
+    page.goto(f"{live_server.url}/{language}/outcomes/recommendations/review/")
+    assert page.locator("html").get_attribute("lang") == language
+    page.get_by_role("link", name="CEDAW/C/KAZ/CO/5 ¶22").click()
+    with translation.override(language):
+        rights = gettext("Rights-affirming")
+    assert rights in page.locator("dl.facts").inner_text()
+    page.select_option("#id_label", "mixed")
+    page.locator("form.stacked button.primary").click()
+    assert Recommendation.objects.get(paragraph="22").reviewed_label == "mixed"
+    page.goto(f"{live_server.url}/{language}/outcomes/recommendations/trends/")
+    chart = page.locator("img.chart")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+    )
+    assert "2019" in page.locator("table").inner_text()
+    screenshot(page, f"recommendation-trends-{language}")
+
+
+def test_a_coordinator_records_an_outcome_and_its_substantiation(
+    page, live_server, users, organisations
+):
+    from chorus.network.actions import position_add
+
+    # A substantiator is someone the coordinator can see: here, a post in a listed member.
+    position_add(
+        actor=None,
+        organisation=organisations["africa_listed"],
+        title="Board member",
+        new_person_name="Independent Reviewer",
+    )
+    sign_in(page, live_server, USERNAMES[Role.REGIONAL_COORDINATOR])
+    page.goto(f"{live_server.url}/en/outcomes/new/")
+    page.fill("#id_title", "Health ministry includes sex workers in HIV plan")
+    page.fill("#id_social_actor_text", "Ministry of Health")
+    page.fill("#id_change", "The national HIV plan names sex workers as a key population.")
+    page.select_option("#id_kind", "policy")
+    page.fill("#id_occurred_on", "2022-05-01")
+    page.select_option("#id_direction", "positive")
+    page.locator("form.stacked button.primary").click()
+    outcome = Outcome.objects.get(title="Health ministry includes sex workers in HIV plan")
+    page.select_option("#id_substantiator", label="Independent Reviewer")
+    page.get_by_role("button", name="Ask to substantiate").click()
+    page.select_option("#id_description", "full")
+    page.select_option("#id_significance", "full")
+    page.select_option("#id_contribution", "partial")
+    page.locator("input[name=form][value=answer] ~ button").click()
+    substantiation = outcome.substantiations.get()
+    assert (substantiation.description, substantiation.contribution) == ("full", "partial")
+    assert "Partly substantiated" in page.locator("h2").first.inner_text()
+    screenshot(page, "outcome-substantiated-en")
