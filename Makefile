@@ -66,7 +66,7 @@ test-only:
 
 # Refresh the catalogs after changing user-facing strings (needs GNU gettext).
 messages: install
-	cd chorus && ../$(CHORUS) makemessages -l en -l fr -l es -l ru -l zh_Hans --no-obsolete
+	cd chorus && ../$(CHORUS) makemessages -l fr -l es -l ru -l zh_Hans --no-obsolete
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
