@@ -91,3 +91,29 @@ def test_a_coordinator_records_an_outcome_and_its_substantiation(
     assert (substantiation.description, substantiation.contribution) == ("full", "partial")
     assert "Partly substantiated" in page.locator("h2").first.inner_text()
     screenshot(page, "outcome-substantiated-en")
+
+
+def test_the_secretariat_pastes_recommendations_and_reads_the_report(
+    page, live_server, users, countries
+):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=users[Role.SECRETARIAT], name="phone", confirmed=True)
+    sign_in(page, live_server, USERNAMES[Role.SECRETARIAT])
+    page.locator("#id_token").fill(
+        f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
+    )
+    page.locator("form.stacked button.primary").click()
+    page.goto(f"{live_server.url}/es/outcomes/recommendations/import/")
+    page.fill("#id_text", f"21. {DECRIM}\n22. {END_DEMAND}")
+    page.fill("#id_symbol", "CEDAW/C/KEN/CO/9")
+    page.select_option("#id_body", "CEDAW")
+    page.select_option("#id_country", "KE")
+    page.fill("#id_year", "2024")
+    page.locator("form.stacked button.primary").click()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("#report-heading").is_visible()
+    labels = dict(Recommendation.objects.values_list("paragraph", "label"))
+    assert labels == {"21": "rights-affirming", "22": "regressive"}
+    screenshot(page, "recommendation-import-es")
