@@ -85,7 +85,7 @@ def test_list_and_export_show_only_visible_organisations(client_for, users, orga
     """Lists and CSV exports contain exactly the organisations the role may see."""
     client = client_for(users[role])
     page = client.get(reverse("network:organisation_list")).content.decode()
-    export = client.get(reverse("network:organisation_export"))
+    export = client.get(reverse("network:export_members"))
     assert export.status_code == 200
     exported = export.content.decode("utf-8-sig")
     for key, organisation in organisations.items():
@@ -154,7 +154,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, organisations):
     for url in (
         reverse("network:organisation_list"),
         reverse("network:organisation_detail", args=[organisations["africa_listed"].pk]),
-        reverse("network:organisation_export"),
+        reverse("network:export_members"),
         reverse("core:audit_trail"),
     ):
         response = client.get(url)

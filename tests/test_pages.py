@@ -93,9 +93,7 @@ def test_export_neutralises_spreadsheet_formulas(secretariat_client, countries):
     from tests.conftest import make_organisation
 
     make_organisation('=HYPERLINK("http://evil")', countries["FR"])
-    exported = secretariat_client.get(reverse("network:organisation_export")).content.decode(
-        "utf-8-sig"
-    )
+    exported = secretariat_client.get(reverse("network:export_members")).content.decode("utf-8-sig")
     assert "'=HYPERLINK" in exported
     assert "\n=HYPERLINK" not in exported and ",=HYPERLINK" not in exported
 

@@ -7,10 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorus.core.exports import csv_bytes
 from chorus.core.models import Role
 from chorus.core.scoping import Scope
 from chorus.core.views import paginate
@@ -120,29 +118,6 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
     return render(
         request, "network/organisation_form.html", {"form": form, "organisation": organisation}
     )
-
-
-@login_required
-def organisation_export(request: HttpRequest) -> HttpResponse:
-    _form, filters = _filters(request)
-    organisations = queries.organisations_for(request.user, **filters)
-    header = ["name", "acronym", "kind", "country", "website", "founded", "listed"]
-    rows = (
-        [
-            o.name,
-            o.acronym,
-            o.kind,
-            o.country_id or "",
-            o.website,
-            o.founded or "",
-            o.publicly_listed,
-        ]
-        for o in organisations.iterator(chunk_size=2000)
-    )
-    response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="organisations-{stamp}.csv"'
-    return response
 
 
 @login_required
