@@ -6,7 +6,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from chorus.core.audit import apply_changes, record_change
+from chorus.core.audit import record_change
 from chorus.core.models import Role, User
 
 
@@ -41,15 +41,6 @@ def user_create(
     record_change(
         actor=actor, action="user.create", obj=user, changed_fields=["username", "role", "region"]
     )
-    return user
-
-
-@transaction.atomic
-def user_update_scope(*, actor: User, user: User, role: str, region: str, organisation) -> User:
-    changed = apply_changes(user, {"role": role, "region": region, "organisation": organisation})
-    user.full_clean()
-    user.save()
-    record_change(actor=actor, action="user.update", obj=user, changed_fields=changed)
     return user
 
 

@@ -50,11 +50,6 @@ def decrypt(stored: str) -> str:
         raise DecryptionError("no configured data key decrypts this value") from error
 
 
-def reencrypt(stored: str) -> str:
-    """Return the value encrypted with the newest key."""
-    return PREFIX + _cipher().rotate(stored[len(PREFIX) :].encode("ascii")).decode("ascii")
-
-
 def check_keys() -> None:
     """Fail early, with a clear message, when the keys are missing or malformed."""
     encrypt("check")

@@ -48,10 +48,6 @@ class User(AbstractUser):
         return self.username
 
     @property
-    def is_secretariat(self) -> bool:
-        return self.is_active and self.role == Role.SECRETARIAT
-
-    @property
     def two_factor_required(self) -> bool:
         return self.role in settings.CHORUS_TWO_FACTOR_REQUIRED_ROLES
 

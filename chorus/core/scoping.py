@@ -76,10 +76,19 @@ class Scope:
         )
 
 
-def require_role(user, *roles: str) -> None:
-    """Refuse the request unless the user holds one of the roles (secretariat always may)."""
+# Roles that record the network's own work (engagements, stances, outcomes, people and posts).
+RECORDERS = (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)
+
+
+def has_role(user, *roles: str) -> bool:
+    """Whether the user holds one of the roles; the secretariat and the system always do."""
     scope = Scope.of(user)
-    if scope.role == "anonymous" or (scope.role not in roles and not scope.is_everything):
+    return scope.is_everything or (scope.role != "anonymous" and scope.role in roles)
+
+
+def require_role(user, *roles: str) -> None:
+    """Refuse unless the user holds one of the roles; with none named, only the secretariat."""
+    if not has_role(user, *roles):
         raise PermissionDenied
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.audit import apply_changes, record_change
 from chorus.core.models import Role
-from chorus.core.scoping import Scope
+from chorus.core.scoping import Scope, require_role
 from chorus.engagement.models import (
     Attachment,
     Barrier,
@@ -62,12 +62,6 @@ def _require_editor(actor, organisation) -> None:
     raise PermissionDenied
 
 
-def _require_platform_manager(actor) -> None:
-    scope = Scope.of(actor)
-    if not (scope.is_everything or scope.role == Role.REGIONAL_COORDINATOR):
-        raise PermissionDenied
-
-
 def _validate_engagement(engagement: Engagement) -> None:
     errors = {}
     if engagement.end and engagement.start and engagement.end < engagement.start:
@@ -90,7 +84,7 @@ def _validate_engagement(engagement: Engagement) -> None:
 
 @transaction.atomic
 def platform_create(*, actor, **values) -> Platform:
-    _require_platform_manager(actor)
+    require_role(actor, Role.REGIONAL_COORDINATOR)
     platform = Platform(**values)
     platform.full_clean()
     platform.save()
@@ -100,7 +94,7 @@ def platform_create(*, actor, **values) -> Platform:
 
 @transaction.atomic
 def event_create(*, actor, platform: Platform, **values) -> Event:
-    _require_platform_manager(actor)
+    require_role(actor, Role.REGIONAL_COORDINATOR)
     event = Event(platform=platform, **values)
     if event.end and event.end < event.start:
         raise ValidationError({"end": _("The end date cannot be before the start date.")})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from chorus.core.models import Role
-from chorus.core.scoping import Scope, get_visible_or_404
+from chorus.core.scoping import RECORDERS, Scope, get_visible_or_404, has_role
 from chorus.engagement.models import Attachment, Engagement, Event, Platform
 from chorus.network.models import Organisation, OrganisationKind, Person
 from chorus.network.queries import visible_organisation_filter
@@ -91,8 +91,7 @@ def can_edit_engagement(user, engagement: Engagement) -> bool:
 
 
 def can_record_engagements(user) -> bool:
-    scope = Scope.of(user)
-    return scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)
+    return has_role(user, *RECORDERS)
 
 
 def reporting_organisations_for(user) -> QuerySet[Organisation]:
@@ -164,8 +163,7 @@ def events_for(user, platform: Platform | None = None) -> QuerySet[Event]:
 
 
 def can_manage_platforms(user) -> bool:
-    scope = Scope.of(user)
-    return scope.is_everything or scope.role == Role.REGIONAL_COORDINATOR
+    return has_role(user, Role.REGIONAL_COORDINATOR)
 
 
 def coalitions_for(user) -> QuerySet[Organisation]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.audit import apply_changes, record_change
 from chorus.core.models import Role
-from chorus.core.scoping import Scope
+from chorus.core.scoping import RECORDERS, Scope, require_role
 from chorus.network.models import (
     NETWORK_KINDS,
     Country,
@@ -60,11 +60,6 @@ def _in_scope(actor, organisation: Organisation | None, country: Country | None)
 
 def _require_scope(actor, organisation: Organisation | None, country: Country | None) -> None:
     if not _in_scope(actor, organisation, country):
-        raise PermissionDenied
-
-
-def _require_secretariat(actor) -> None:
-    if not Scope.of(actor).is_everything:
         raise PermissionDenied
 
 
@@ -256,7 +251,7 @@ def membership_approve(
     *, actor, membership: Membership, joined: datetime.date | None = None, note: str = ""
 ) -> Membership:
     """The secretariat admits the organisation; endorsement of the Consensus Statement is needed."""
-    _require_secretariat(actor)
+    require_role(actor)
     _require_status(
         membership, MembershipStatus.VERIFIED, MembershipStatus.REFERRED, MembershipStatus.APPLIED
     )
@@ -285,7 +280,7 @@ def membership_set_status(
     *, actor, membership: Membership, status: str, date: datetime.date | None = None, note: str = ""
 ) -> Membership:
     """Reject, suspend, reinstate or record the departure of a member (secretariat only)."""
-    _require_secretariat(actor)
+    require_role(actor)
     allowed_from = {
         MembershipStatus.REJECTED: (
             MembershipStatus.APPLIED,
@@ -346,7 +341,7 @@ def membership_record(
     core_values_endorsed: datetime.date | None = None,
 ) -> Membership:
     """Record an existing membership as it stands (imports, demo data): secretariat only."""
-    _require_secretariat(actor)
+    require_role(actor)
     _validate_tier(organisation, network, tier)
     if status not in MembershipStatus.values:
         raise ValidationError({"status": _("Unknown membership status.")})
@@ -370,17 +365,11 @@ def membership_record(
     return membership
 
 
-def _require_people_editor(actor) -> None:
-    scope = Scope.of(actor)
-    if not (scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def person_create(
     *, actor, display_name: str, is_pseudonym: bool = False, legal_name: str = "", contact: str = ""
 ) -> Person:
-    _require_people_editor(actor)
+    require_role(actor, *RECORDERS)
     person = Person(
         display_name=display_name, is_pseudonym=is_pseudonym, legal_name=legal_name, contact=contact
     )
@@ -406,9 +395,9 @@ def person_create(
 @transaction.atomic
 def person_update(*, actor, person: Person, **values) -> Person:
     """Change a person; secret fields (legal name, contact) only by the secretariat."""
-    _require_people_editor(actor)
+    require_role(actor, *RECORDERS)
     if {"legal_name", "contact"} & values.keys():
-        _require_secretariat(actor)
+        require_role(actor)
     allowed = {"display_name", "is_pseudonym", "legal_name", "contact"}
     changed = apply_changes(person, {key: value for key, value in values.items() if key in allowed})
     person.full_clean()
@@ -473,7 +462,7 @@ def network_statistic_record(
     country_count: int,
     source: str,
 ) -> NetworkStatistic:
-    _require_secretariat(actor)
+    require_role(actor)
     statistic, _created = NetworkStatistic.objects.update_or_create(
         network=network,
         date=date,

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from chorus.core.audit import record_access
 from chorus.core.models import Role
-from chorus.core.scoping import Scope, get_visible_or_404
+from chorus.core.scoping import RECORDERS, Scope, get_visible_or_404, has_role
 from chorus.network.models import (
     NETWORK_KINDS,
     OPEN_APPLICATION_STATUSES,
@@ -121,8 +121,7 @@ def organisation_confidential_for(user, organisation: Organisation) -> dict | No
 
 
 def can_create_organisation(user) -> bool:
-    scope = Scope.of(user)
-    return scope.is_everything or scope.role == Role.REGIONAL_COORDINATOR
+    return has_role(user, Role.REGIONAL_COORDINATOR)
 
 
 def networks_for(user) -> QuerySet[Organisation]:
@@ -203,8 +202,7 @@ def person_secret_for(user, person: Person) -> dict | None:
 
 
 def can_edit_people(user) -> bool:
-    scope = Scope.of(user)
-    return scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)
+    return has_role(user, *RECORDERS)
 
 
 def applications_for(user) -> QuerySet[Membership]:
@@ -221,20 +219,6 @@ def applications_for(user) -> QuerySet[Membership]:
     return queryset.select_related("organisation", "organisation__country", "network").order_by(
         "id"
     )
-
-
-def application_for(user, pk: int) -> Membership:
-    return get_visible_or_404(applications_for(user), pk=pk)
-
-
-def membership_editable_for(user, pk: int) -> Membership:
-    scope = Scope.of(user)
-    queryset = Membership.objects.filter(
-        scope.editable_filter(
-            region_path="organisation__country__region", organisation_path="organisation_id"
-        )
-    ).select_related("organisation", "network")
-    return get_visible_or_404(queryset, pk=pk)
 
 
 def membership_visible_for(user, pk: int) -> Membership | None:

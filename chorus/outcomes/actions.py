@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.core.audit import apply_changes, record_change
 from chorus.core.models import Role
-from chorus.core.scoping import Scope
+from chorus.core.scoping import RECORDERS, require_role
 from chorus.outcomes.models import Agreement, Label, Outcome, Recommendation, Substantiation
 
 OUTCOME_FIELDS = (
@@ -30,18 +30,6 @@ OUTCOME_FIELDS = (
 )
 
 
-def _require_recorder(actor) -> None:
-    scope = Scope.of(actor)
-    if not (scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)):
-        raise PermissionDenied
-
-
-def _require_reviewer(actor) -> None:
-    scope = Scope.of(actor)
-    if not (scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.RESEARCHER)):
-        raise PermissionDenied
-
-
 def _validate_outcome(outcome: Outcome) -> None:
     if outcome.occurred_on and outcome.occurred_on > datetime.date.today():
         raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
@@ -55,7 +43,7 @@ def _validate_outcome(outcome: Outcome) -> None:
 @transaction.atomic
 def outcome_create(*, actor, engagements=(), other_contributors=(), **values) -> Outcome:
     """Record an outcome: who changed what, when and where, and how the network contributed."""
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     outcome = Outcome(
         **{key: value for key, value in values.items() if key in OUTCOME_FIELDS},
         recorded_by=actor if getattr(actor, "pk", None) else None,
@@ -77,7 +65,7 @@ def outcome_create(*, actor, engagements=(), other_contributors=(), **values) ->
 
 @transaction.atomic
 def outcome_update(*, actor, outcome: Outcome, engagements=None, **values) -> Outcome:
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     changed = apply_changes(
         outcome, {key: value for key, value in values.items() if key in OUTCOME_FIELDS}
     )
@@ -93,7 +81,7 @@ def outcome_update(*, actor, outcome: Outcome, engagements=None, **values) -> Ou
 @transaction.atomic
 def substantiation_request(*, actor, outcome: Outcome, substantiator) -> Substantiation:
     """Ask a named person to substantiate an outcome (nothing is sent; the request is recorded)."""
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     substantiation, created = Substantiation.objects.get_or_create(
         outcome=outcome,
         substantiator=substantiator,
@@ -118,7 +106,7 @@ def substantiation_record(
     comment: str = "",
 ) -> Substantiation:
     """Record a substantiator's agreement with the description, significance and contribution."""
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     for value in (description, significance, contribution):
         if value not in Agreement.values:
             raise ValidationError(
@@ -144,7 +132,7 @@ def substantiation_record(
 @transaction.atomic
 def recommendation_review(*, actor, recommendation: Recommendation, label: str) -> Recommendation:
     """Confirm or correct a recommendation's label; corrections train later classification."""
-    _require_reviewer(actor)
+    require_role(actor, Role.REGIONAL_COORDINATOR, Role.RESEARCHER)
     if label not in Label.values or label == Label.UNKNOWN:
         raise ValidationError(
             {"label": _("Choose rights-affirming, regressive, mixed or neutral.")}

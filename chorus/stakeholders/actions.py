@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.audit import record_change
 from chorus.core.models import Role
-from chorus.core.scoping import Scope
+from chorus.core.scoping import RECORDERS, Scope, require_role
 from chorus.stakeholders import analysis, statements
 from chorus.stakeholders.models import (
     Alert,
@@ -23,12 +23,6 @@ from chorus.stakeholders.models import (
     Lexicon,
     StanceObservation,
 )
-
-
-def _require_recorder(actor) -> None:
-    scope = Scope.of(actor)
-    if not (scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)):
-        raise PermissionDenied
 
 
 def _check_date(value: datetime.date, field: str) -> None:
@@ -84,7 +78,7 @@ def observation_record(
     evidence_engagement=None,
 ) -> StanceObservation:
     """Record where an actor stood on an issue, on a date, and the evidence for it."""
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     _check_date(observed_on, "observed_on")
     needed = {
         EvidenceKind.QUOTE: ("evidence_text", evidence_text.strip()),
@@ -126,7 +120,7 @@ def observation_record(
 def influence_assess(
     *, actor, level: int, assessed_on: datetime.date, organisation=None, person=None, note=""
 ) -> InfluenceAssessment:
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     _check_date(assessed_on, "assessed_on")
     assessment = InfluenceAssessment(
         organisation=organisation, person=person, level=level, assessed_on=assessed_on, note=note
@@ -176,7 +170,7 @@ def backlash_item_set(
     *, actor, ally, item: str, status: str, engagement=None, note: str = ""
 ) -> BacklashPreparation:
     """Track one item of an ally's backlash preparedness (for one engagement, or in general)."""
-    _require_recorder(actor)
+    require_role(actor, *RECORDERS)
     if item not in ChecklistItem.values or status not in ChecklistStatus.values:
         raise ValidationError(_("Unknown checklist item or status."))
     preparation, _created = BacklashPreparation.objects.get_or_create(

@@ -16,8 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chorus.core.models import Role
-from chorus.core.scoping import Scope
+from chorus.core.scoping import RECORDERS, Scope, has_role
 from chorus.engagement.models import Engagement, EngagementPartner
 from chorus.network.models import Organisation, Person, Position
 from chorus.network.queries import (
@@ -69,8 +68,7 @@ def observations_for(user) -> QuerySet[StanceObservation]:
 
 
 def can_record(user) -> bool:
-    scope = Scope.of(user)
-    return scope.is_everything or scope.role in (Role.REGIONAL_COORDINATOR, Role.MEMBER_EDITOR)
+    return has_role(user, *RECORDERS)
 
 
 def _current_rows(user, issue: str = ""):
