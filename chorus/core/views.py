@@ -8,7 +8,7 @@ from urllib.parse import quote
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -130,8 +130,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         actions.password_change(
             actor=self.request.user, new_password=form.cleaned_data["new_password1"]
         )
-        from django.contrib.auth import update_session_auth_hash
-
         update_session_auth_hash(self.request, self.request.user)
         messages.success(self.request, _("Your password has been changed."))
         return redirect("core:account")

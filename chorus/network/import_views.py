@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from chorus.core.scoping import Scope
+from chorus.core.uploads import size_limited
 from chorus.network import exporting, importing
 from chorus.network.forms import OrganisationFilterForm
 
@@ -57,7 +57,6 @@ def _render(request: HttpRequest, form: ImportForm, **context) -> HttpResponse:
     return render(request, "network/import.html", context, status=status)
 
 
-@csrf_protect
 def _import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -77,9 +76,14 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
     return _render(request, ImportForm(), report=report, dry_run=dry_run)
 
 
-# CSRF is checked in `_import_upload`, after the size check: the CSRF middleware would read the
-# whole body to find the token, and an oversized upload must be refused before it is read.
-@csrf_exempt
+def _too_large(request: HttpRequest) -> HttpResponse:
+    refused = _("The file is larger than %(size)s MB; split it into smaller files.") % {
+        "size": importing.max_bytes() // (1024 * 1024)
+    }
+    return _render(request, ImportForm(), refused=refused, status=413)
+
+
+@size_limited(lambda: importing.max_bytes() + FORM_OVERHEAD, _too_large)
 @login_required
 def import_members(request: HttpRequest) -> HttpResponse:
     """Show the upload form; check or import an uploaded file (the secretariat only)."""
@@ -87,15 +91,6 @@ def import_members(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method != "POST":
         return _render(request, ImportForm())
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > importing.max_bytes() + FORM_OVERHEAD:
-        refused = _("The file is larger than %(size)s MB; split it into smaller files.") % {
-            "size": importing.max_bytes() // (1024 * 1024)
-        }
-        return _render(request, ImportForm(), refused=refused, status=413)
     return _import_upload(request)
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chorus.core.scoping import Scope
+from chorus.core.uploads import size_limited
 from chorus.core.views import paginate
 from chorus.engagement.models import Engagement
 from chorus.engagement.queries import engagements_for
@@ -32,6 +33,8 @@ from chorus.outcomes.models import Label
 from chorus.stakeholders.queries import can_record
 
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Room for the form's other fields (pasted text is bounded by the same limit).
+FORM_OVERHEAD = 64 * 1024
 ENGAGEMENT_CHOICES = 500
 
 
@@ -187,8 +190,20 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "outcomes/recommendation_detail.html",
-        {"recommendation": recommendation, "form": form, "cues": recommendation.cues},
+        {
+            "recommendation": recommendation,
+            "form": form,
+            "cues": [
+                {**cue, "polarity_label": _label_text(cue.get("polarity", ""))}
+                for cue in recommendation.cues
+            ],
+        },
     )
+
+
+def _label_text(value: str) -> str:
+    """A label's name in the reader's language (stored labels and cues hold the code)."""
+    return str(Label(value).label) if value in Label.values else "—"
 
 
 @login_required
@@ -197,6 +212,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/review_queue.html", {"page": page})
 
 
+def _upload_too_large(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "outcomes/recommendation_import.html",
+        {"form": RecommendationUploadForm(), "refused": _("The file is larger than 20 MB.")},
+        status=413,
+    )
+
+
+@size_limited(lambda: UPLOAD_MAX_BYTES + FORM_OVERHEAD, _upload_too_large)
 @login_required
 def recommendation_import(request: HttpRequest) -> HttpResponse:
     if not Scope.of(request.user).is_everything:
@@ -296,7 +321,10 @@ def country(request: HttpRequest, code: str) -> HttpResponse:
         "outcomes/country.html",
         {
             "country": place,
-            "recommendations": recommendations.order_by("-year", "symbol")[:200],
+            "recommendations": [
+                (recommendation, _label_text(recommendation.effective))
+                for recommendation in recommendations.order_by("-year", "symbol")[:200]
+            ],
             "shadow_reports": shadow_reports,
             "outcomes": queries.outcomes_for(request.user, country=place.code),
             "first_report": first_report,

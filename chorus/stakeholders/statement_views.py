@@ -15,9 +15,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from chorus.core.scoping import Scope
+from chorus.core.uploads import size_limited
 from chorus.stakeholders import statements
 from chorus.stakeholders.actions import lexicon_update
 
@@ -156,7 +156,6 @@ def _render(request: HttpRequest, form: StatementForm, **context) -> HttpRespons
     return render(request, "stakeholders/statement_check.html", context, status=status)
 
 
-@csrf_protect
 def _check(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -176,9 +175,18 @@ def _check(request: HttpRequest) -> HttpResponse:
 EXAMPLES = {"covid-2020": Path(__file__).resolve().parent / "examples" / "covid-2020.en.txt"}
 
 
-# CSRF is checked in `_check`, after the size check: the CSRF middleware would read the whole body
-# to find the token, and an oversized upload must be refused before it is read.
-@csrf_exempt
+def _too_large(request: HttpRequest) -> HttpResponse:
+    refused = _(
+        "The statement is too large: files up to %(size)s MB and text up to %(limit)s "
+        "characters. Check it in parts."
+    ) % {
+        "size": statements.MAX_FILE_BYTES // (1024 * 1024),
+        "limit": statements.format_count(statements.MAX_TEXT_CHARS),
+    }
+    return _render(request, StatementForm(), refused=refused, status=413)
+
+
+@size_limited(lambda: MAX_REQUEST_BYTES, _too_large)
 @login_required
 def statement_check(request: HttpRequest) -> HttpResponse:
     """Check a pasted or uploaded statement: groups named and left out, language to change."""
@@ -186,19 +194,6 @@ def statement_check(request: HttpRequest) -> HttpResponse:
         example = EXAMPLES.get(request.GET.get("example", ""))
         initial = {"text": example.read_text(encoding="utf-8")} if example else None
         return _render(request, StatementForm(initial=initial))
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_REQUEST_BYTES:
-        refused = _(
-            "The statement is too large: files up to %(size)s MB and text up to %(limit)s "
-            "characters. Check it in parts."
-        ) % {
-            "size": statements.MAX_FILE_BYTES // (1024 * 1024),
-            "limit": statements.format_count(statements.MAX_TEXT_CHARS),
-        }
-        return _render(request, StatementForm(), refused=refused, status=413)
     return _check(request)
 
 

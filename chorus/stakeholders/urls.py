@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.power_map, name="power_map"),
     path("power-map.svg", views.power_map_chart, name="power_map_chart"),
     path("alerts/", views.alert_list, name="alert_list"),
-    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path(
         "actors/organisation/<int:pk>/", views.organisation_timeline, name="organisation_timeline"
     ),

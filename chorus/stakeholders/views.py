@@ -48,7 +48,6 @@ def power_map(request: HttpRequest) -> HttpResponse:
             "form": form,
             "map": result,
             "issue_label": Issue(filters["issue"]).label,
-            "alert_count": len(queries.alerts_for(request.user)),
             "can_record": queries.can_record(request.user),
             "query_string": request.GET.urlencode(),
         },
@@ -78,7 +77,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def alert_acknowledge(request: HttpRequest, pk: int = 0) -> HttpResponse:
+def alert_acknowledge(request: HttpRequest) -> HttpResponse:
     alert = queries.alert_for(
         request.user, request.POST.get("kind", ""), request.POST.get("trigger", "")
     )

@@ -383,3 +383,24 @@ def test_the_outcome_form_records_an_outcome_with_its_engagements(client_for, us
     outcome = Outcome.objects.get(title="Recommendation on police violence")
     assert list(outcome.engagements.all()) == [engagement]
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_is_refused_before_it_is_read_and_csrf_still_holds(client_for, users):
+    """The declared size is checked first; a normal-sized post without a CSRF token is refused."""
+    from django.test import Client
+
+    client = client_for(users[Role.SECRETARIAT])
+    response = client.post(
+        reverse("outcomes:recommendation_import"),
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(60 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert "larger than 20 MB" in response.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(users[Role.REGIONAL_COORDINATOR])
+    refused = strict.post(reverse("outcomes:recommendation_import"), {"text": "x"})
+    assert refused.status_code == 403
+    assert Recommendation.objects.count() == 0

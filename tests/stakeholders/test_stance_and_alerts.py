@@ -293,13 +293,13 @@ def test_acknowledging_an_alert_removes_it_from_the_open_list(client_for, users,
     alert = queries.alerts_for(users[Role.VIEWER])[0]
     viewer = client_for(users[Role.VIEWER])
     response = viewer.post(
-        reverse("stakeholders:alert_acknowledge", args=[0]),
+        reverse("stakeholders:alert_acknowledge"),
         {"kind": alert.kind, "trigger": alert.trigger},
     )
     assert response.status_code == 403
     coordinator = client_for(users[Role.REGIONAL_COORDINATOR])
     response = coordinator.post(
-        reverse("stakeholders:alert_acknowledge", args=[0]),
+        reverse("stakeholders:alert_acknowledge"),
         {"kind": alert.kind, "trigger": alert.trigger},
     )
     assert response.status_code == 302
