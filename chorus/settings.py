@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "chorus.engagement",
     "chorus.stakeholders",
     "chorus.outcomes",
+    "chorus.evidence",
     "chorus.dashboard",
     "chorus.demo",
     "django.contrib.auth",

@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("engagements/", include("chorus.engagement.urls")),
     path("allies/", include("chorus.stakeholders.urls")),
     path("outcomes/", include("chorus.outcomes.urls")),
+    path("evidence/", include("chorus.evidence.urls")),
     prefix_default_language=True,
 )
 

@@ -53,3 +53,15 @@ def decrypt(stored: str) -> str:
 def check_keys() -> None:
     """Fail early, with a clear message, when the keys are missing or malformed."""
     encrypt("check")
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Encrypt a whole file (an original upload) with the newest data key."""
+    return _cipher().encrypt(data)
+
+
+def decrypt_bytes(stored: bytes) -> bytes:
+    try:
+        return _cipher().decrypt(bytes(stored))
+    except InvalidToken as error:
+        raise DecryptionError("no configured data key decrypts this file") from error

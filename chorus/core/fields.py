@@ -41,5 +41,32 @@ class EncryptedTextField(models.TextField):
         return crypto.encrypt(str(value))
 
 
-def encrypted_fields(model) -> list[EncryptedTextField]:
-    return [field for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (an original uploaded file) stored encrypted under the data keys."""
+
+    def __init__(self, *args, data_class: str = "confidential", **kwargs):
+        self.data_class = data_class
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["data_class"] = self.data_class
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or len(value) == 0:
+            return value
+        return crypto.decrypt_bytes(bytes(value))
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is not None and len(value) and not prepared:
+            value = crypto.encrypt_bytes(bytes(value))
+        return super().get_db_prep_value(value, connection, prepared)
+
+
+def encrypted_fields(model) -> list[models.Field]:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField | EncryptedBinaryField)
+    ]

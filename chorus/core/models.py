@@ -49,7 +49,10 @@ class User(AbstractUser):
 
     @property
     def two_factor_required(self) -> bool:
-        return self.role in settings.CHORUS_TWO_FACTOR_REQUIRED_ROLES
+        """The secretariat and every study lead (who read secret identities) use a second factor."""
+        if self.role in settings.CHORUS_TWO_FACTOR_REQUIRED_ROLES:
+            return True
+        return self.pk is not None and self.study_memberships.filter(role="lead").exists()
 
 
 class ImmutableQuerySet(models.QuerySet):
