@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from chorus.core.models import Role, User
 from chorus.demo.accounts import ensure_accounts, read_credentials
 from chorus.demo.engagement import load_engagements
+from chorus.demo.evidence import build_evidence_demo
 from chorus.demo.outcomes import load_fixture_recommendations, load_outcomes
 from chorus.demo.registry import load_registry
 from chorus.demo.synthetic import synthetic_registry_create
@@ -45,6 +46,8 @@ class Command(BaseCommand):
             f"Demo outcomes: {outcomes} added; UN paragraphs imported and classified: {paragraphs}."
         )
         ensure_accounts(organisations)
+        # After the accounts: the demo researcher leads the evidence study.
+        build_evidence_demo(stdout=self.stdout)
         if synthetic > 0:
             added = synthetic_registry_create(
                 network=organisations["NSWP"], count=synthetic, stream=self.stderr
