@@ -280,7 +280,7 @@ def source_import_file(*, actor, study: Study, filename: str, data: bytes, **val
         extracted = extract(filename, data)
     except ExtractionError as error:
         raise ValidationError(str(error.message)) from error
-    return source_create(
+    source = source_create(
         actor=actor,
         study=study,
         extracted=extracted,
@@ -288,6 +288,9 @@ def source_import_file(*, actor, study: Study, filename: str, data: bytes, **val
         original=data,
         **values,
     )
+    # What was skipped (broken cues, empty pages) is reported to the person importing.
+    source.import_warnings = list(extracted.warnings)
+    return source
 
 
 @transaction.atomic

@@ -239,8 +239,9 @@ def source_import(request: HttpRequest, study: int) -> HttpResponse:
             else:
                 imported += 1
                 outcome["source"] = source
+                outcome["warnings"] = source.import_warnings
             report.append(outcome)
-        if imported and imported == len(report):
+        if imported and imported == len(report) and not any(o["warnings"] for o in report):
             messages.success(request, _("%(count)s sources imported.") % {"count": imported})
             if imported == 1:
                 return redirect("evidence:source_detail", study.pk, report[0]["source"].pk)

@@ -1,0 +1,78 @@
+"""Import interview transcripts and documents into a study, one source per file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from chorus.core.progress import progress
+from chorus.evidence import actions, extraction
+from chorus.evidence.management.commands.export_qdpx import find_study
+from chorus.evidence.models import SourceKind
+
+
+class Command(BaseCommand):
+    help = (
+        "Import files (.txt .md .docx .pdf .odt .html .vtt .srt) into a study (its id or exact "
+        "title). Each file is checked whole and stored in its own transaction: a bad file is "
+        "reported and skipped, the others are imported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("study", help="The study's id or exact title.")
+        parser.add_argument("files", nargs="+", help="Files to import.")
+        parser.add_argument(
+            "--kind", choices=SourceKind.values, default=SourceKind.INTERVIEW, help="Source kind."
+        )
+        parser.add_argument(
+            "--language", help="Language code (en, fr, es, ru, zh-hans); the study's by default."
+        )
+        parser.add_argument(
+            "--participant",
+            action="append",
+            default=[],
+            help="Pseudonym of a participant in the files (repeatable).",
+        )
+
+    def handle(self, *args, study: str, files: list[str], kind: str, **options):
+        found = find_study(study)
+        participants = []
+        for pseudonym in options["participant"]:
+            participant = found.participants.filter(pseudonym=pseudonym).first()
+            if participant is None:
+                raise CommandError(f"The study has no participant {pseudonym!r}.")
+            participants.append(participant)
+        paths = [Path(name) for name in files]
+        missing = [str(path) for path in paths if not path.is_file()]
+        if missing:
+            raise CommandError(f"Not found: {', '.join(missing)}")
+        failures = 0
+        for done, path in enumerate(paths, start=1):
+            try:
+                extraction.check_size(path.stat().st_size)
+                source = actions.source_import_file(
+                    actor=None,
+                    study=found,
+                    filename=path.name,
+                    data=path.read_bytes(),
+                    title=path.stem[:300],
+                    kind=kind,
+                    participants=participants,
+                    **({"language": options["language"]} if options["language"] else {}),
+                )
+            except extraction.ExtractionError as error:
+                failures += 1
+                self.stderr.write(f"\n{path.name}: {error.message}")
+            except ValidationError as error:
+                failures += 1
+                self.stderr.write(f"\n{path.name}: {' '.join(error.messages)}")
+            else:
+                for warning in source.import_warnings:
+                    self.stderr.write(f"\n{path.name}: {warning}")
+            progress(done, len(paths), self.stderr, label="importing")
+        imported = len(paths) - failures
+        self.stdout.write(f"Imported {imported} of {len(paths)} files into {found.title!r}.")
+        if failures:
+            raise CommandError(f"{failures} files could not be imported (see above).")
