@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from chorus.stakeholders.models import MOVABLE_MIDDLE
+from chorus.stakeholders.models import MOVABLE_MIDDLE, REVERSAL_BANDS
 
 Actor = tuple[str, int]
-# A reversal is a fall of at least this many bands below the actor's recent best...
-REVERSAL_BANDS = 2
-# ...where "recent" means the best of this many observations before it.
+# A reversal is a fall of at least REVERSAL_BANDS (defined with the model, whose partial index
+# depends on it) below the actor's recent best, where "recent" means the best of this many
+# observations before it.
 REVERSAL_LOOKBACK = 3
 
 
@@ -48,6 +48,11 @@ class Contact:
     title: str
 
 
+def moved_toward_us(points: list[Point]) -> bool:
+    """Whether the latest observation is warmer than the one before it."""
+    return len(points) >= 2 and points[-1].stance > points[-2].stance
+
+
 def next_step(
     points: list[Point], last_contact: Contact | None, contacts: list[Contact], today: datetime.date
 ) -> str:
@@ -61,7 +66,7 @@ def next_step(
             "No contact for %(months)d months: reconnect.",
             months,
         ) % {"months": months}
-    if len(points) >= 2 and points[-1].stance > points[-2].stance:
+    if moved_toward_us(points):
         between = [c for c in contacts if points[-2].date <= c.date <= points[-1].date]
         if between:
             return _("Moved toward us after “%(title)s”: follow up.") % {"title": between[-1].title}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +28,9 @@ class Stance(models.IntegerChoices):
 
 # The neutral and passive bands: people and organisations without a fixed position.
 MOVABLE_MIDDLE = (Stance.PASSIVE_OPPOSITION, Stance.NEUTRAL, Stance.PASSIVE_ALLY)
+# A reversal is a fall of at least this many bands below the actor's recent best (see
+# `analysis.derive`). A partial index below is defined by it: changing it needs a migration.
+REVERSAL_BANDS = 2
 
 
 class Influence(models.IntegerChoices):
@@ -127,7 +131,20 @@ class StanceObservation(ActorMixin):
             models.Index(fields=["person", "issue", "observed_on"]),
             models.Index(fields=["issue", "is_current"]),
             models.Index(fields=["is_current", "stance"]),
-            models.Index(fields=["recent_best"]),
+            # Partial indexes for the power map and alerts. SQLite cannot seek on a bare boolean
+            # term (`WHERE is_current`) in the composite indexes above, nor index a comparison
+            # of two columns; it uses these when a query's WHERE clause implies their condition.
+            models.Index(
+                fields=["issue"], condition=Q(is_current=True), name="stance_current_issue_idx"
+            ),
+            models.Index(
+                fields=["stance"], condition=Q(is_current=True), name="stance_current_stance_idx"
+            ),
+            models.Index(
+                fields=["observed_on", "id"],
+                condition=Q(recent_best__gte=F("stance") + REVERSAL_BANDS),
+                name="stance_reversal_idx",
+            ),
         ]
 
     def __str__(self) -> str:

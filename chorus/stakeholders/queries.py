@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -27,6 +29,7 @@ from chorus.network.queries import (
 )
 from chorus.stakeholders import analysis
 from chorus.stakeholders.models import (
+    MOVABLE_MIDDLE,
     Alert,
     AlertKind,
     BacklashPreparation,
@@ -90,21 +93,29 @@ def _points(stance, observed_on, pk, previous_stance, previous_on) -> list[analy
     return points
 
 
-def _latest_influence(actors: set[Actor]) -> dict[Actor, int]:
-    """The latest influence level of each of these (already visible) actors."""
-    organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
-    person_ids = [pk for kind, pk in actors if kind == "person"]
-    levels: dict[Actor, int] = {}
-    rows = (
-        InfluenceAssessment.objects.filter(
-            Q(organisation_id__in=organisation_ids) | Q(person_id__in=person_ids)
-        )
-        .order_by("assessed_on", "id")
-        .values_list("organisation_id", "person_id", "level")
+def _latest_level(field: str) -> Subquery:
+    """The latest influence level of the outer row's actor, read through one index.
+
+    `field` is "organisation_id" or "person_id", a column of both the outer row and the
+    assessments; the latest assessment counts (by date, then by when it was recorded).
+    """
+    return Subquery(
+        InfluenceAssessment.objects.filter(**{field: OuterRef(field)})
+        .order_by("-assessed_on", "-id")
+        .values("level")[:1]
     )
-    for organisation_id, person_id, level in rows:
-        levels[analysis.actor_of(organisation_id, person_id)] = level
-    return levels
+
+
+def _actor_level() -> Coalesce:
+    """The latest influence level of an observation's actor (organisation or person)."""
+    return Coalesce(_latest_level("organisation_id"), _latest_level("person_id"))
+
+
+def _display_name(organisation_name, acronym, person_name) -> str:
+    """An actor's name as `str()` of the organisation or the person's display name gives it."""
+    if organisation_name is None:
+        return person_name or "?"
+    return f"{organisation_name} ({acronym})" if acronym else organisation_name
 
 
 def _latest_contact_ids(user, organisation_ids: list[int]) -> dict[int, int]:
@@ -113,19 +124,23 @@ def _latest_contact_ids(user, organisation_ids: list[int]) -> dict[int, int]:
     A correlated subquery walks each organisation's partner rows newest first (one index) and
     stops at the first engagement the user may see, instead of reading every row and grouping.
     """
-    latest = (
-        EngagementPartner.objects.filter(organisation_id=OuterRef("pk"))
-        .filter(visible_organisation_filter(user, "engagement__organisation__"))
-        .order_by("-start", "-engagement_id")
-        .values("engagement_id")[:1]
-    )
     rows = (
         Organisation.objects.filter(pk__in=organisation_ids)
-        .annotate(latest=Subquery(latest))
+        .annotate(latest=Subquery(_latest_partner(user).values("engagement_id")[:1]))
         .exclude(latest=None)
+        .order_by()
         .values_list("pk", "latest")
     )
     return dict(rows)
+
+
+def _latest_partner(user) -> QuerySet[EngagementPartner]:
+    """The outer organisation's partner rows the user may see, newest first."""
+    return (
+        EngagementPartner.objects.filter(organisation_id=OuterRef("pk"))
+        .filter(visible_organisation_filter(user, "engagement__organisation__"))
+        .order_by("-start", "-engagement_id")
+    )
 
 
 def _engagement_contacts(engagement_ids) -> dict[int, analysis.Contact]:
@@ -138,68 +153,61 @@ def _engagement_contacts(engagement_ids) -> dict[int, analysis.Contact]:
 
 
 def _contacts(user, middle: list[tuple]) -> dict[Actor, tuple]:
-    """For each (actor, points): the last contact, and contacts between its last two stances."""
+    """For each (actor, points): the last contact, and the contacts a next step may name.
+
+    For an organisation that is the latest contact between its last two stances, read only when
+    it moved toward us (the one case where `analysis.next_step` names a contact); for a person,
+    every contact. Engagement titles are read only for the contacts returned.
+    """
     visible = visible_organisation_filter(user, "engagement__organisation__")
     organisation_ids = [actor[1] for actor, _points in middle if actor[0] == "organisation"]
-    latest = _latest_contact_ids(user, organisation_ids)
-    window = Q(pk__in=[])
-    for actor, points in middle:
-        if actor[0] == "organisation" and len(points) > 1:
-            window |= Q(
-                organisation_id=actor[1], start__gte=points[-2].date, start__lte=points[-1].date
+    person_ids = [actor[1] for actor, _points in middle if actor[0] == "person"]
+    latest = _latest_contact_ids(user, organisation_ids) if organisation_ids else {}
+    windows = [
+        Q(organisation_id=actor[1], start__gte=points[-2].date, start__lte=points[-1].date)
+        for actor, points in middle
+        if actor[0] == "organisation" and analysis.moved_toward_us(points)
+    ]
+    in_window: dict[int, tuple] = {}
+    if windows:
+        # One OR of the windows, built in one step (combining them pairwise copies the tree).
+        for organisation_id, engagement_id, start in (
+            EngagementPartner.objects.filter(Q(*windows, _connector=Q.OR))
+            .filter(visible)
+            .values_list("organisation_id", "engagement_id", "start")
+        ):
+            in_window[organisation_id] = max(
+                in_window.get(organisation_id, (start, engagement_id)), (start, engagement_id)
             )
-    between = list(
-        EngagementPartner.objects.filter(window)
-        .filter(visible)
-        .values_list("organisation_id", "engagement_id")
-    )
-    details = _engagement_contacts(set(latest.values()) | {pk for _org, pk in between})
+    # People's engagements, for every person of the middle at once.
+    personal: dict[int, list[int]] = defaultdict(list)
+    if person_ids:
+        for person_id, engagement_id in (
+            Engagement.people.through.objects.filter(person_id__in=person_ids)
+            .filter(visible)
+            .values_list("person_id", "engagement_id")
+        ):
+            personal[person_id].append(engagement_id)
+    wanted = set(latest.values())
+    wanted.update(engagement_id for _start, engagement_id in in_window.values())
+    for engagement_ids in personal.values():
+        wanted.update(engagement_ids)
+    details = _engagement_contacts(wanted) if wanted else {}
     result: dict[Actor, tuple] = {}
     for actor, _points in middle:
         if actor[0] == "organisation":
             last = details.get(latest.get(actor[1]))
-            window_contacts = sorted(
-                (details[pk] for org, pk in between if org == actor[1]), key=lambda c: c.date
-            )
+            window = in_window.get(actor[1])
+            window_contacts = [details[window[1]]] if window else []
         else:
-            person_rows = (
-                Engagement.people.through.objects.filter(person_id=actor[1])
-                .filter(visible)
-                .values_list("engagement_id", flat=True)
-            )
             contacts = sorted(
-                _engagement_contacts(person_rows).values(), key=lambda contact: contact.date
+                (details[pk] for pk in personal.get(actor[1], ())),
+                key=lambda contact: contact.date,
             )
             last = contacts[-1] if contacts else None
             window_contacts = contacts
         result[actor] = (last, window_contacts)
     return result
-
-
-def _last_contacts(user, actors: set[Actor]) -> dict[Actor, datetime.date]:
-    """The date of the latest engagement each organisation took part in, that the user can see."""
-    organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
-    latest = _latest_contact_ids(user, organisation_ids)
-    dates = dict(Engagement.objects.filter(pk__in=list(latest.values())).values_list("pk", "start"))
-    return {("organisation", pk): dates[engagement] for pk, engagement in latest.items()}
-
-
-def _names(actors: set[Actor]) -> dict[Actor, tuple[str, str, str]]:
-    """Name, kind and region of each actor."""
-    names = {}
-    organisation_ids = [pk for kind, pk in actors if kind == "organisation"]
-    for pk, name, acronym, kind, region in Organisation.objects.filter(
-        pk__in=organisation_ids
-    ).values_list("pk", "name", "acronym", "kind", "country__region"):
-        names[("organisation", pk)] = (
-            f"{name} ({acronym})" if acronym else name,
-            kind,
-            region or "",
-        )
-    person_ids = [pk for kind, pk in actors if kind == "person"]
-    for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "display_name"):
-        names[("person", pk)] = (name, "person", "")
-    return names
 
 
 def actor_url(actor: Actor) -> str:
@@ -212,7 +220,7 @@ def actor_url(actor: Actor) -> str:
     return reverse(name, args=[pk])
 
 
-@dataclass
+@dataclass(slots=True)
 class MapActor:
     actor: Actor
     name: str
@@ -239,15 +247,19 @@ class MapActor:
         return analysis.in_movable_middle(self.stance)
 
 
+def _middle_order(actor: MapActor) -> tuple:
+    return (-(actor.influence or 0), -actor.stance, actor.name)
+
+
 @dataclass
 class PowerMap:
     issue: str
     actors: list[MapActor] = field(default_factory=list)
 
-    @property
+    @cached_property
     def movable_middle_all(self) -> list[MapActor]:
         middle = [actor for actor in self.actors if actor.in_movable_middle]
-        return sorted(middle, key=lambda a: (-(a.influence or 0), -a.stance, a.name))
+        return sorted(middle, key=_middle_order)
 
     @property
     def movable_middle(self) -> list[MapActor]:
@@ -263,54 +275,81 @@ def power_map_for(
     kind: str = "",
     today: datetime.date | None = None,
 ) -> PowerMap:
-    """Every visible actor's current stance on the issue with their influence and next step."""
+    """Every visible actor's current stance on the issue with their influence and next step.
+
+    One query reads each actor's current observation with the actor's name, kind, region and
+    latest influence level (a correlated subquery on the assessments' index); the region and
+    kind filters are applied in the database. Contacts are read only for the listed middle.
+    """
     today = today or datetime.date.today()
-    rows = list(
-        _current_rows(user, issue).values_list(
-            "organisation_id",
-            "person_id",
-            "stance",
-            "observed_on",
-            "id",
-            "previous_stance",
-            "previous_on",
-        )
+    queryset = _current_rows(user, issue)
+    if region:
+        # People have no region: a region filter keeps organisations of that region only.
+        queryset = queryset.filter(organisation__country__region=region)
+    if kind == "person":
+        queryset = queryset.filter(person__isnull=False)
+    elif kind:
+        queryset = queryset.filter(organisation__kind=kind)
+    rows = queryset.annotate(level=_actor_level()).values_list(
+        "organisation_id",
+        "person_id",
+        "stance",
+        "observed_on",
+        "id",
+        "previous_stance",
+        "previous_on",
+        "organisation__name",
+        "organisation__acronym",
+        "organisation__kind",
+        "organisation__country__region",
+        "person__display_name",
+        "level",
     )
-    actors = {analysis.actor_of(row[0], row[1]) for row in rows}
-    names = _names(actors)
-    influence = _latest_influence(actors)
     result = PowerMap(issue=issue)
+    actors = result.actors
     middle = []
-    for organisation_id, person_id, stance, observed_on, pk, previous, previous_on in rows:
-        actor = analysis.actor_of(organisation_id, person_id)
-        name, actor_kind, actor_region = names.get(actor, ("?", "", ""))
-        if region and actor_region != region:
-            continue
-        if kind and actor_kind != kind:
-            continue
-        points = _points(stance, observed_on, pk, previous, previous_on)
-        item = MapActor(
-            actor=actor,
-            name=name,
-            kind=actor_kind,
-            region=actor_region,
-            stance=stance,
-            influence=influence.get(actor),
-            observed_on=observed_on,
-        )
-        result.actors.append(item)
-        if item.in_movable_middle:
-            middle.append((item, points))
+    for (
+        organisation_id,
+        person_id,
+        stance,
+        observed_on,
+        pk,
+        previous,
+        previous_on,
+        organisation_name,
+        acronym,
+        organisation_kind,
+        organisation_region,
+        person_name,
+        level,
+    ) in rows:
+        if organisation_id:
+            item = MapActor(
+                ("organisation", organisation_id),
+                f"{organisation_name} ({acronym})" if acronym else organisation_name,
+                organisation_kind,
+                organisation_region or "",
+                stance,
+                level,
+                observed_on,
+            )
+        else:
+            item = MapActor(
+                ("person", person_id), person_name, "person", "", stance, level, observed_on
+            )
+        actors.append(item)
+        if stance in MOVABLE_MIDDLE:
+            middle.append((item, (stance, observed_on, pk, previous, previous_on)))
     # Next steps for the most influential of the middle: the list shows those first, and
     # reading every contact of thousands of actors would slow the page for rows nobody reads.
-    middle.sort(key=lambda entry: (-(entry[0].influence or 0), -entry[0].stance, entry[0].name))
-    middle = middle[:MIDDLE_LISTED]
-    contacts = _contacts(user, [(item.actor, points) for item, points in middle])
-    for item, points in middle:
+    middle.sort(key=lambda entry: _middle_order(entry[0]))
+    listed = [(item, _points(*facts)) for item, facts in middle[:MIDDLE_LISTED]]
+    contacts = _contacts(user, [(item.actor, points) for item, points in listed]) if listed else {}
+    for item, points in listed:
         last, between = contacts[item.actor]
         item.last_contact = last.date if last else None
         item.next_step = analysis.next_step(points, last, between, today)
-    result.actors.sort(key=lambda a: (a.stance, -(a.influence or 0), a.name))
+    actors.sort(key=lambda a: (a.stance, -(a.influence or 0), a.name))
     return result
 
 
@@ -368,41 +407,11 @@ class DetectedAlert:
         return _("No engagement with %(name)s, an ally, has been recorded.") % {"name": self.name}
 
 
-def _influential_posts(user) -> QuerySet[Position]:
-    """Posts in organisations assessed as highly influential, or held by influential people."""
-    # Every actor's latest level, unscoped: the posts below are filtered to organisations the
-    # user can see, so a level never shows on its own.
-    influence: dict[Actor, int] = {}
-    for organisation_id, person_id, level in InfluenceAssessment.objects.order_by(
-        "assessed_on", "id"
-    ).values_list("organisation_id", "person_id", "level"):
-        influence[analysis.actor_of(organisation_id, person_id)] = level
-    influential_orgs = [
-        pk
-        for (kind, pk), level in influence.items()
-        if kind == "organisation" and level >= INFLUENTIAL
-    ]
-    influential_people = [
-        pk for (kind, pk), level in influence.items() if kind == "person" and level >= INFLUENTIAL
-    ]
-    return Position.objects.filter(
-        Q(organisation_id__in=influential_orgs) | Q(person_id__in=influential_people)
-    ).filter(visible_organisation_filter(user, "organisation__"))
-
-
-def alerts_for(
-    user, *, today: datetime.date | None = None, include_acknowledged: bool = False
-) -> list[DetectedAlert]:
-    """Reversals, rotations and stalled allies among the actors the user can see."""
-    today = today or datetime.date.today()
-    # One pass over the user's observations: reversals, and the current stances that matter
-    # here (people's, for rotations; allies', for stalling).
-    reversal = Q(recent_best__gte=F("stance") + analysis.REVERSAL_BANDS)
-    current = Q(is_current=True) & (Q(person__isnull=False) | Q(stance__gte=Stance.PASSIVE_ALLY))
-    reversal_rows, current_rows = [], []
-    for row in (
+def _reversal_alerts(user) -> list[DetectedAlert]:
+    """Observations at least REVERSAL_BANDS below their recent best, with the actor's name."""
+    rows = (
         observations_for(user)
-        .filter(reversal | current)
+        .filter(recent_best__gte=F("stance") + analysis.REVERSAL_BANDS)
         .values_list(
             "organisation_id",
             "person_id",
@@ -411,109 +420,168 @@ def alerts_for(
             "observed_on",
             "id",
             "recent_best",
-            "is_current",
+            "organisation__name",
+            "organisation__acronym",
+            "person__display_name",
         )
-    ):
-        _organisation_id, person_id, _issue, stance, _on, _pk, best, is_current = row
-        if analysis.is_reversal(stance, best):
-            reversal_rows.append(row[:7])
-        if is_current and (person_id is not None or stance >= Stance.PASSIVE_ALLY):
-            current_rows.append(row[:6])
-    names = _names({analysis.actor_of(row[0], row[1]) for row in reversal_rows + current_rows})
-    found: list[DetectedAlert] = []
-    for organisation_id, person_id, issue, stance, observed_on, pk, best in reversal_rows:
-        actor = analysis.actor_of(organisation_id, person_id)
-        found.append(
-            DetectedAlert(
-                kind=AlertKind.REVERSAL,
-                trigger=f"observation:{pk}",
-                actor=actor,
-                name=names.get(actor, ("?",))[0],
-                issue=issue,
-                detected_on=observed_on,
-                facts=(best, stance),
-            )
-        )
-    series = {
-        (analysis.actor_of(row[0], row[1]), row[2]): [analysis.Point(row[5], row[4], row[3])]
-        for row in current_rows
-    }
-    # A person's stance for rotations: their latest observation on any issue.
-    person_stance: dict[int, analysis.Point] = {}
-    for (actor, _issue), points in series.items():
-        if actor[0] == "person":
-            latest = analysis.current(points)
-            known = person_stance.get(actor[1])
-            if known is None or latest.date >= known.date:
-                person_stance[actor[1]] = latest
-    since = today - datetime.timedelta(days=365)
-    posts = (
-        _influential_posts(user)
-        .filter(person_id__in=list(person_stance))
-        .select_related("person", "organisation")
     )
-    for post in posts:
-        stance = person_stance[post.person_id].stance
-        if stance >= Stance.PASSIVE_ALLY and post.end and since <= post.end <= today:
+    return [
+        DetectedAlert(
+            kind=AlertKind.REVERSAL,
+            trigger=f"observation:{pk}",
+            actor=analysis.actor_of(organisation_id, person_id),
+            name=_display_name(organisation_name, acronym, person_name),
+            issue=issue,
+            detected_on=observed_on,
+            facts=(best, stance),
+        )
+        for (
+            organisation_id,
+            person_id,
+            issue,
+            stance,
+            observed_on,
+            pk,
+            best,
+            organisation_name,
+            acronym,
+            person_name,
+        ) in rows
+    ]
+
+
+def _rotation_alerts(user, today: datetime.date) -> list[DetectedAlert]:
+    """Allies who left, and opponents who took, an influential post in the last year."""
+    # A person's stance for rotations: their latest current observation on any issue.
+    person_stance: dict[int, int] = {}
+    for person_id, stance in (
+        observations_for(user)
+        .filter(is_current=True, person__isnull=False)
+        .order_by("observed_on", "id")
+        .values_list("person_id", "stance")
+    ):
+        person_stance[person_id] = stance
+    if not person_stance:
+        return []
+    since = today - datetime.timedelta(days=365)
+    # Influential: the post's organisation, or the person, was last assessed as highly
+    # influential. Levels are only compared here, never shown, and the posts are filtered to
+    # organisations the user can see.
+    posts = (
+        Position.objects.filter(person_id__in=list(person_stance))
+        .filter(Q(end__gte=since, end__lte=today) | Q(start__gte=since, start__lte=today))
+        .filter(visible_organisation_filter(user, "organisation__"))
+        .annotate(
+            organisation_level=_latest_level("organisation_id"),
+            person_level=_latest_level("person_id"),
+        )
+        .filter(Q(organisation_level__gte=INFLUENTIAL) | Q(person_level__gte=INFLUENTIAL))
+        .values_list(
+            "pk",
+            "person_id",
+            "person__display_name",
+            "title",
+            "organisation__name",
+            "organisation__acronym",
+            "start",
+            "end",
+        )
+    )
+    found = []
+    for pk, person_id, person_name, title, organisation_name, acronym, start, end in posts:
+        stance = person_stance[person_id]
+        organisation = _display_name(organisation_name, acronym, None)
+        if stance >= Stance.PASSIVE_ALLY and end and since <= end <= today:
             found.append(
                 DetectedAlert(
                     kind=AlertKind.ROTATION_OUT,
-                    trigger=f"position-end:{post.pk}",
-                    actor=("person", post.person_id),
-                    name=post.person.display_name,
+                    trigger=f"position-end:{pk}",
+                    actor=("person", person_id),
+                    name=person_name,
                     issue="",
-                    detected_on=post.end,
-                    facts=(post.title, str(post.organisation)),
+                    detected_on=end,
+                    facts=(title, organisation),
                 )
             )
-        if stance <= Stance.PASSIVE_OPPOSITION and post.start and since <= post.start <= today:
+        if stance <= Stance.PASSIVE_OPPOSITION and start and since <= start <= today:
             found.append(
                 DetectedAlert(
                     kind=AlertKind.ROTATION_IN,
-                    trigger=f"position-start:{post.pk}",
-                    actor=("person", post.person_id),
-                    name=post.person.display_name,
+                    trigger=f"position-start:{pk}",
+                    actor=("person", person_id),
+                    name=person_name,
                     issue="",
-                    detected_on=post.start,
-                    facts=(post.title, str(post.organisation)),
+                    detected_on=start,
+                    facts=(title, organisation),
                 )
             )
-    # Stalled allies: organisations whose current stance on some issue is an ally's, with no
-    # engagement in the configured period.
-    allies = {
-        actor
-        for (actor, _issue), points in series.items()
-        if actor[0] == "organisation" and analysis.current(points).stance >= Stance.PASSIVE_ALLY
-    }
-    last = _last_contacts(user, allies)
-    quiet_days = settings.CHORUS_STALLED_ALLY_DAYS
-    for actor in allies:
-        last_date = last.get(actor)
-        if last_date is None or (today - last_date).days > quiet_days:
-            name = names.get(actor, ("?",))[0]
-            found.append(
-                DetectedAlert(
-                    kind=AlertKind.STALLED,
-                    trigger=f"stalled:{actor[1]}:{last_date.isoformat() if last_date else 'never'}",
-                    actor=actor,
-                    name=name,
-                    issue="",
-                    detected_on=today,
-                    facts=(last_date,),
-                )
-            )
+    return found
+
+
+def _stalled_alerts(user, today: datetime.date) -> list[DetectedAlert]:
+    """Organisations whose current stance on some issue is an ally's, with no recent engagement.
+
+    One query: the visible organisations with a current ally stance (a subquery on a partial
+    index of current observations) and no engagement the user can see since the cutoff (`NOT
+    EXISTS` on the partners' (organisation, start) index); the date of the last engagement the
+    user can see is read for those rows only.
+    """
+    cutoff = today - datetime.timedelta(days=settings.CHORUS_STALLED_ALLY_DAYS)
+    allies = StanceObservation.objects.filter(
+        is_current=True, stance__gte=Stance.PASSIVE_ALLY, organisation__isnull=False
+    ).values("organisation_id")
+    rows = (
+        Organisation.objects.filter(pk__in=allies)
+        .filter(visible_organisation_filter(user))
+        # Stalled: no engagement the user can see in the last CHORUS_STALLED_ALLY_DAYS days.
+        .exclude(Exists(_latest_partner(user).filter(start__gte=cutoff)))
+        .annotate(
+            last_contact=Subquery(_latest_partner(user).order_by("-start").values("start")[:1])
+        )
+        .values_list("pk", "name", "acronym", "last_contact")
+    )
+    return [
+        DetectedAlert(
+            kind=AlertKind.STALLED,
+            trigger=f"stalled:{pk}:{last_date.isoformat() if last_date else 'never'}",
+            actor=("organisation", pk),
+            name=_display_name(name, acronym, None),
+            issue="",
+            detected_on=today,
+            facts=(last_date,),
+        )
+        for pk, name, acronym, last_date in rows
+    ]
+
+
+ALERT_ORDER = {
+    AlertKind.REVERSAL: 0,
+    AlertKind.ROTATION_OUT: 1,
+    AlertKind.ROTATION_IN: 2,
+    AlertKind.STALLED: 3,
+}
+
+
+def alerts_for(
+    user, *, today: datetime.date | None = None, include_acknowledged: bool = False
+) -> list[DetectedAlert]:
+    """Reversals, rotations and stalled allies among the actors the user can see.
+
+    Each kind is one or two queries that return only the rows that alert, names included.
+    """
+    today = today or datetime.date.today()
+    if not Scope.of(user).is_internal:
+        return []
+    found = _reversal_alerts(user) + _rotation_alerts(user, today) + _stalled_alerts(user, today)
     if not include_acknowledged:
         acknowledged = set(
-            Alert.objects.filter(acknowledged_at__isnull=False).values_list("kind", "trigger")
+            Alert.objects.filter(acknowledged_at__isnull=False)
+            .order_by()
+            .values_list("kind", "trigger")
         )
-        found = [alert for alert in found if (alert.kind, alert.trigger) not in acknowledged]
-    order = {
-        AlertKind.REVERSAL: 0,
-        AlertKind.ROTATION_OUT: 1,
-        AlertKind.ROTATION_IN: 2,
-        AlertKind.STALLED: 3,
-    }
-    found.sort(key=lambda alert: (order[alert.kind], alert.detected_on), reverse=False)
+        if acknowledged:
+            found = [alert for alert in found if (alert.kind, alert.trigger) not in acknowledged]
+    found.sort(key=lambda alert: (ALERT_ORDER[alert.kind], alert.detected_on))
     return found
 
 
