@@ -29,7 +29,7 @@ class Study(models.Model):
     # Language codes as in settings.LANGUAGES; the first is the study's main language.
     languages = models.JSONField(_("languages"), default=list)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                 ('question', models.TextField(blank=True, verbose_name='research question')),
                 ('languages', models.JSONField(default=list, verbose_name='languages')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'study',
