@@ -56,3 +56,6 @@ urlpatterns += [
     path("<int:study>/exchange/", views.exchange, name="exchange"),
     path("<int:study>/exchange/<str:kind>", views.exchange_export, name="exchange_export"),
 ]
+urlpatterns += [
+    path("<int:study>/codes/template/", views.codebook_template, name="codebook_template"),
+]

@@ -1086,3 +1086,21 @@ def exchange_export(request: HttpRequest, study: int, kind: str) -> HttpResponse
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="study-{study.pk}-{kind}"'
     return response
+
+
+@login_required
+@require_POST
+def codebook_template(request: HttpRequest, study: int) -> HttpResponse:
+    """Start an empty codebook from the network's template (the seed's structure)."""
+    from chorus.evidence.codebook_template import apply_template
+
+    study = _study(request, study, *access.EDITORS)
+    if study.codes.exists():
+        messages.error(request, _("The template only starts an empty codebook."))
+    else:
+        with transaction.atomic():
+            created = apply_template(actor=request.user, study=study)
+        messages.success(
+            request, _("%(count)s codes added from the template.") % {"count": len(created)}
+        )
+    return redirect("evidence:codebook", study.pk)

@@ -128,7 +128,11 @@ def test_a_researcher_imports_consents_codes_retrieves_searches_and_exports(
     second = study.members.get(user__username="second-coder").user
     first_paragraph = source.text.index("我们在")
     actions.coding_create(
-        actor=second, source=source, codes=[coalitions], start=first_paragraph, end=first_paragraph + 5
+        actor=second,
+        source=source,
+        codes=[coalitions],
+        start=first_paragraph,
+        end=first_paragraph + 5,
     )
 
     # Retrieve the code's segments and export them to Word.

@@ -53,3 +53,15 @@ def test_an_unknown_study_or_participant_stops_before_importing(study, tmp_path)
     with pytest.raises(CommandError):
         call_command("import_sources", str(study.pk), str(path), "--participant", "Nobody")
     assert not Source.objects.exists()
+
+
+def test_reindex_rebuilds_the_search_index(study, team, source):
+    from chorus.evidence import search
+    from chorus.evidence.models import SearchPosting
+
+    SearchPosting.objects.all().delete()
+    assert search.search_study(study, "工作").total == 0
+    out = io.StringIO()
+    call_command("reindex_sources", str(study.pk), stdout=out, stderr=io.StringIO())
+    assert "Indexed 1 studies" in out.getvalue()
+    assert search.search_study(study, "工作").total == 1

@@ -59,13 +59,14 @@ def test_object_pages_are_absent_for_outsiders(client_for, team, study, source, 
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("evidence:coding_delete", args=[study.pk, coding.pk])).status_code == 404
+    assert (
+        client.post(reverse("evidence:coding_delete", args=[study.pk, coding.pk])).status_code
+        == 404
+    )
     assert Coding.objects.count() == 1
 
 
-def test_a_source_of_another_study_is_not_reached_through_this_one(
-    client_for, team, study, source
-):
+def test_a_source_of_another_study_is_not_reached_through_this_one(client_for, team, study, source):
     other = actions.study_create(actor=team["outsider"], title="Other", languages=["en"])
     url = reverse("evidence:source_detail", args=[other.pk, source.pk])
     assert client_for(team["outsider"]).get(url).status_code == 404
@@ -297,3 +298,32 @@ def test_original_file_download_is_for_leads(client_for, team, study):
     response = client_for(team["lead"]).get(url)
     assert response.status_code == 200 and response.content == "texte".encode()
     assert io.BytesIO(response.content).read() == b"texte"
+
+
+def test_an_empty_codebook_starts_from_the_template(client_for, team, study):
+    client = client_for(team["coder"])
+    url = reverse("evidence:codebook_template", args=[study.pk])
+    assert client.post(url).status_code == 302
+    count = study.codes.count()
+    assert count > 20
+    assert study.codes.filter(parent__isnull=True).count() >= 4
+    client.post(url)  # a second time adds nothing
+    assert study.codes.count() == count
+    assert client_for(team["reader"]).post(url).status_code == 403
+
+
+def test_segments_without_quoting_consent_are_marked(client_for, team, study, source, coded):
+    participant = actions.participant_create(actor=team["lead"], study=study, pseudonym="P09")
+    actions.consent_record(
+        actor=team["lead"],
+        participant=participant,
+        recorded=False,
+        quote_mode=QuoteMode.NOT_QUOTED,
+        approval_required=True,
+        given_on=datetime.date(2021, 1, 1),
+    )
+    actions.source_update(actor=team["lead"], source=source, participants=[participant])
+    page = client_for(team["reader"]).get(
+        reverse("evidence:code_detail", args=[study.pk, coded.pk])
+    )
+    assert "not to be quoted" in page.content.decode()
