@@ -35,9 +35,7 @@ def study(team):
         languages=["en", "zh-hans", "ru", "fr", "es"],
     )
     actions.member_set(actor=team["lead"], study=study, user=team["coder"], role=StudyRole.CODER)
-    actions.member_set(
-        actor=team["lead"], study=study, user=team["reader"], role=StudyRole.READER
-    )
+    actions.member_set(actor=team["lead"], study=study, user=team["reader"], role=StudyRole.READER)
     return study
 
 

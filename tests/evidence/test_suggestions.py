@@ -47,9 +47,7 @@ def police_code(study, team):
     for passage in CODED:
         start = coded.text.index(passage)
         end = start + len(passage)
-        actions.coding_create(
-            actor=team["coder"], source=coded, codes=[code], start=start, end=end
-        )
+        actions.coding_create(actor=team["coder"], source=coded, codes=[code], start=start, end=end)
     add_text_source(study, team["lead"], text="\n\n".join(UNCODED), title="Uncoded")
     return code
 
@@ -62,7 +60,9 @@ def test_suggestions_run_with_the_network_disabled(police_code, team, no_network
     assert texts, "the police passages in French and Chinese should be suggested"
     assert set(texts[:2]) == {UNCODED[0], UNCODED[1]}
     assert UNCODED[2] not in texts[:2] and UNCODED[3] not in texts[:2]
-    assert all(0 <= s.score <= 1 and "Universal Sentence Encoder" in s.model_name for s in suggestions)
+    assert all(
+        0 <= s.score <= 1 and "Universal Sentence Encoder" in s.model_name for s in suggestions
+    )
 
 
 def test_a_code_needs_examples_before_suggestions(study, team, source):
