@@ -7,6 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chorus.core.fields import EncryptedTextField
 from chorus.core.models import Region
@@ -290,7 +291,7 @@ class Position(models.Model):
         on_delete=models.CASCADE,
         related_name="positions",
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("job", "title"), max_length=200)
     start = models.DateField(_("start"), null=True, blank=True)
     end = models.DateField(_("end"), null=True, blank=True)
 
