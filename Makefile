@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CHORUS := $(BIN)/chorus
-APT_PACKAGES := chromium fonts-noto-cjk fonts-dejavu-core poppler-utils gettext
+# Fonts and the text layout libraries PDF exports need (Chinese and Cyrillic glyphs included).
+RUNTIME_APT_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+APT_PACKAGES := $(RUNTIME_APT_PACKAGES) chromium poppler-utils gettext
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 WORLD_ATLAS := vendor/world-atlas/countries-110m.json
 
-.PHONY: install catalogs vendor run test test-only lint format system-packages messages clean
+.PHONY: install catalogs vendor run test test-only lint format system-packages runtime-packages messages clean
 
 install: $(VENV)/.installed
 
@@ -35,13 +37,17 @@ $(WORLD_ATLAS):
 	mv vendor/world-atlas.tmp/package/countries-110m.json vendor/world-atlas.tmp/package/LICENSE vendor/world-atlas/
 	rm -rf vendor/world-atlas.tmp
 
-run: install catalogs vendor
+run: install catalogs vendor runtime-packages
 	CHORUS_DEBUG=1 $(CHORUS) migrate --noinput
 	CHORUS_DEBUG=1 $(CHORUS) demo --if-empty
 	@echo "Chorus is starting on http://127.0.0.1:8000/ (Ctrl-C stops it)."
 	CHORUS_DEBUG=1 $(CHORUS) runserver 127.0.0.1:8000
 
-# Debian packages the browser and PDF tests need, installed only when missing.
+# Debian packages, installed only when missing: those the server needs, and with the browser and
+# PDF-to-image tools, those the tests need.
+runtime-packages:
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="$(RUNTIME_APT_PACKAGES)"
+
 system-packages:
 	@missing=""; for package in $(APT_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "chorus.stakeholders",
     "chorus.outcomes",
     "chorus.evidence",
+    "chorus.casestudies",
     "chorus.dashboard",
     "chorus.demo",
     "django.contrib.auth",

@@ -35,6 +35,7 @@ from chorus.evidence.models import (
     Suggestion,
     SuggestionStatus,
 )
+from chorus.evidence.signals import consent_withdrawn
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -207,6 +208,7 @@ def consent_withdraw(*, actor, participant: Participant, on: datetime.date | Non
     record_change(
         actor=actor, action="consent.withdraw", obj=consent, changed_fields=["withdrawn_on"]
     )
+    consent_withdrawn.send(sender=Consent, participant=participant)
     return consent
 
 
