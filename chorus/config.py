@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -117,3 +118,26 @@ def write_data_keys(keys: list[str]) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     temporary.replace(path)
+
+
+@lru_cache(maxsize=1)
+def search_key() -> bytes:
+    """Return the key that turns indexed words into keyed hashes (see chorus.evidence.search).
+
+    It lives outside the database, so a copy of the database cannot be searched by hashing
+    guessed words. Losing or changing it leaves the index unusable until every study is
+    reindexed; it does not put any transcript at risk.
+    """
+    from_env = os.environ.get("CHORUS_SEARCH_KEY", "").strip()
+    if from_env:
+        if len(from_env) < 32:
+            raise ConfigurationError("CHORUS_SEARCH_KEY must be at least 32 characters long.")
+        return from_env.encode()
+    path = var_dir() / "search.key"
+    value = _read_or_create(path, lambda: secrets.token_urlsafe(48) + "\n")
+    if len(value) < 32:
+        raise ConfigurationError(
+            f"The search key in {path} is missing or too short. Delete the file to have a new "
+            "one generated (then reindex every study), or set CHORUS_SEARCH_KEY."
+        )
+    return value.encode()

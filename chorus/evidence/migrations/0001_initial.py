@@ -266,7 +266,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='searchposting',
-            index=models.Index(fields=['study', 'term'], name='posting_by_term'),
+            index=models.Index(fields=['study', 'term', 'source', 'paragraph_start', 'paragraph_end', 'count'], name='posting_by_term'),
         ),
         migrations.AddConstraint(
             model_name='participant',
