@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("allies/", include("chorus.stakeholders.urls")),
     path("outcomes/", include("chorus.outcomes.urls")),
     path("evidence/", include("chorus.evidence.urls")),
+    path("case-studies/", include("chorus.casestudies.urls")),
     prefix_default_language=True,
 )
 

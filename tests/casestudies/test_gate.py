@@ -167,9 +167,7 @@ def test_a_real_name_in_an_anonymous_quote_is_blocked(document, team, study):
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
     assert _kinds(lead, document) == {"real_name"}
     # A name on the study's name list counts too, also in Chinese text.
-    evidence.pseudonym_create(
-        actor=lead, study=study, kind="person", real="王芳", replacement="A."
-    )
+    evidence.pseudonym_create(actor=lead, study=study, kind="person", real="王芳", replacement="A.")
     chinese = _quote(study, lead, anonymous, "王芳说我们终于被听见了。")
     _set_body(document, lead, f"{{{{ quote {chinese.pk} }}}}")
     assert _kinds(lead, document) == {"real_name"}
@@ -242,11 +240,11 @@ def test_raw_html_and_scripts_never_reach_the_output(document, team):
     _set_body(
         document,
         team["lead"],
-        '<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) '
+        "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) "
         "**bold** [^1]\n\n[^1]: A note.",
     )
     html = render_document(team["lead"], document, "en").sections[0].html
-    assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
     assert "&lt;script&gt;" in html and "<strong>bold</strong>" in html
     assert "A note." in html
 
