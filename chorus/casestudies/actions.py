@@ -311,7 +311,7 @@ def languages_of(case_study: CaseStudy) -> list[str]:
         .exclude(status=TranslationStatus.MISSING)
         .values_list("language", flat=True)
     )
-    return [case_study.language] + sorted(found - {case_study.language})
+    return [case_study.language, *sorted(found - {case_study.language})]
 
 
 def gate(user, case_study: CaseStudy) -> dict:

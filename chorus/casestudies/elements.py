@@ -114,10 +114,13 @@ def remove_quotes(text: str, coding_ids: set[int]) -> tuple[str, int]:
     pieces = []
     position = 0
     for element in parse(text).elements:
-        if element.kind == "quote" and element.target.isdigit():
-            if int(element.target) in coding_ids:
-                pieces.append(text[position : element.start])
-                position = element.end
-                removed += 1
+        if (
+            element.kind == "quote"
+            and element.target.isdigit()
+            and int(element.target) in coding_ids
+        ):
+            pieces.append(text[position : element.start])
+            position = element.end
+            removed += 1
     pieces.append(text[position:])
     return "".join(pieces), removed

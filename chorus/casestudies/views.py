@@ -11,9 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chorus.casestudies import actions, queries
@@ -323,7 +322,7 @@ def quote_insert(request: HttpRequest, slug: str) -> HttpResponse:
             key=key,
             language=language,
             title=text.title if text else key,
-            body=body + "{{ quote %s }}\n" % int(coding_id),
+            body=body + f"{{{{ quote {int(coding_id)} }}}}\n",
             status=text.status if text else TranslationStatus.TRANSLATED,
         )
     except ValidationError as error:

@@ -13,7 +13,7 @@ from chorus.casestudies.rendering import render_document
 from chorus.core.models import AccessEvent
 from chorus.evidence import actions as evidence
 from chorus.evidence.models import QuoteMode
-from tests.evidence.conftest import add_text_source, study, team  # noqa: F401 (fixtures)
+from tests.evidence.conftest import add_text_source
 
 QUOTE = "We were invited to the forum and we spoke for ourselves."
 ANON = "The police did not protect us, said our coordinator."

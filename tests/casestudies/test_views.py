@@ -11,7 +11,7 @@ from chorus.casestudies import actions
 from chorus.casestudies.models import CaseStudy, Comment, QuoteApproval, QuoteTranslation, Status
 from chorus.evidence import actions as evidence
 from chorus.evidence.models import QuoteMode
-from tests.evidence.conftest import add_text_source, study, team  # noqa: F401 (fixtures)
+from tests.evidence.conftest import add_text_source
 
 
 @pytest.fixture
