@@ -7,9 +7,12 @@ Run: .venv/bin/python bench/classifier_bench.py [--repeat 3]
    command-line path end to end (`classifier.main`: read, check, classify, write atomically) and
    prints paragraphs, seconds, paragraphs per second and the ratio to the 200/s target (below
    1.00 meets it). No Django, no database.
-2. Quality: classifies bench/data/concluding_observations_labelled.jsonl (concluding
-   observations labelled by hand, see bench/data/README.md) and prints precision and recall for
-   relevance, and per-label precision, recall and accuracy for stance.
+2. Quality: runs bench/classifier_eval.py on bench/data/concluding_observations_labelled.jsonl
+   (concluding observations and UPR recommendations labelled by hand, see bench/data/README.md):
+   relevance precision / recall / F1, per-label stance precision and recall, a confusion matrix
+   and per-language figures, for the development half, the held-out half and both. Row-by-row
+   misses are not printed here; `bench/classifier_eval.py --misses dev` prints the development
+   half's.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import classifier_eval  # noqa: E402 - bench/ is on the path when run as a script
+
 from chorus.outcomes import classifier  # noqa: E402 - after the path is set
 
 TARGET_PER_SECOND = 200
 FIXTURE_DIR = ROOT.parent / "shared" / "fixtures" / "un" / "treaty-body-general-comments"
-EVALUATION_SET = ROOT / "bench" / "data" / "concluding_observations_labelled.jsonl"
 
 
 def fixture_rows(directory: Path) -> list[dict]:
@@ -73,54 +77,12 @@ def speed(repeat: int) -> None:
     )
 
 
-def ratio(numerator: int, denominator: int) -> str:
-    return f"{numerator / denominator:.2f} ({numerator}/{denominator})" if denominator else "n/a"
-
-
-def evaluate(path: Path = EVALUATION_SET) -> dict:
-    """Print and return relevance precision/recall and stance precision/recall/accuracy."""
-    gold = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    predicted = classifier.classify_rows(gold)
-    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if _relevant(g) and p["relevant"])
-    fp = sum(1 for g, p in zip(gold, predicted, strict=True) if not _relevant(g) and p["relevant"])
-    fn = sum(1 for g, p in zip(gold, predicted, strict=True) if _relevant(g) and not p["relevant"])
-    print(f"Evaluation set: {path.relative_to(ROOT)}, {len(gold)} rows")
-    print(f"  relevance precision {ratio(tp, tp + fp)}, recall {ratio(tp, tp + fn)}")
-    stance_pairs = [
-        (g["label"], p["label"]) for g, p in zip(gold, predicted, strict=True) if _relevant(g)
-    ]
-    correct = sum(1 for expected, got in stance_pairs if expected == got)
-    print(
-        f"  stance accuracy on the {len(stance_pairs)} relevant rows: "
-        f"{ratio(correct, len(stance_pairs))}"
-    )
-    per_label = {}
-    for label in classifier.STANCE_LABELS:
-        hits = sum(1 for expected, got in stance_pairs if expected == got == label)
-        predicted_n = sum(1 for _, got in stance_pairs if got == label)
-        gold_n = sum(1 for expected, _ in stance_pairs if expected == label)
-        per_label[label] = (hits, predicted_n, gold_n)
-        print(f"  {label:17} precision {ratio(hits, predicted_n):14} recall {ratio(hits, gold_n)}")
-    for g, p in zip(gold, predicted, strict=True):
-        if _relevant(g) != p["relevant"] or (_relevant(g) and g["label"] != p["label"]):
-            keys = ", ".join(sorted({cue["key"] for cue in p["cues"]})) or "no cues"
-            print(
-                f"    miss: {g['symbol']} para {g['paragraph']}: gold {g['label']}, "
-                f"got {p['label']} ({keys})"
-            )
-    return {"tp": tp, "fp": fp, "fn": fn, "stance": stance_pairs, "per_label": per_label}
-
-
-def _relevant(row: dict) -> bool:
-    return row["label"] != classifier.NOT_RELEVANT
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     options = parser.parse_args()
     speed(options.repeat)
-    evaluate()
+    classifier_eval.main([])
 
 
 if __name__ == "__main__":

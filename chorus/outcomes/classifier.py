@@ -23,11 +23,20 @@ What it decides, for each paragraph
    children") are `exclusions`: a child cannot be a sex worker, so those mentions alone do not
    make a paragraph relevant (other terms in the same paragraph still do).
 3. Stance, for relevant paragraphs, from the `cues` of the lexicon, each with a polarity:
-   rights-affirming (decriminalisation, repeal of criminal laws, protection from police
-   violence and arbitrary arrest, access to justice, health services and HIV, non-discrimination
+   rights-affirming (decriminalisation, repeal of criminal laws, harms of criminalisation,
+   protection from police violence and arbitrary arrest, protection and safety of sex workers and
+   women in prostitution, access to justice, health services and HIV, non-discrimination
    and stigma, labour rights, participation of sex worker organisations) or regressive (end
    demand, criminalising clients or third parties, exit and "rehabilitation" programmes,
    conflating prostitution with trafficking or violence, abolition, the Nordic model).
+   Generic cues that also occur in paragraphs about other things (health services and HIV,
+   non-discrimination, access to justice, rehabilitation; lexicon `"scope": "near"`) count only
+   when a relevance term is in the same sentence and at most `NEAR_WORDS` words away (24
+   characters in Chinese), or when that sentence also holds a specific cue of the same polarity;
+   "rehabilitation of trafficking victims" two sentences away from "prostitution" is not a stance
+   on sex work. When two cues of opposite polarity overlap, the one that starts first frames the
+   other and the other is dropped: "repeal the laws criminalizing the purchase of sex" and "the
+   consequences of the criminalization of the purchase of sex" are rights-affirming, not mixed.
    Both polarities -> "mixed"; one -> that label; none -> "neutral" (e.g. restating article 6).
    Rows that are not relevant get `label: "not-relevant"` (a string rather than null, so that
    counts and filters need no special case).
@@ -105,6 +114,12 @@ POLARITIES = ("rights-affirming", "regressive")
 MAX_CHARS = 20_000
 GAP_WORDS = 8
 GAP_CHARS_SUBSTRING = 12
+# A cue with scope "near" counts only with a relevance term in the same sentence and at most this
+# many words (characters in Chinese) away: the same window as a "..." gap in a term.
+CUE_SCOPES = ("paragraph", "near")
+NEAR_WORDS = GAP_WORDS
+NEAR_CHARS_SUBSTRING = GAP_CHARS_SUBSTRING * 2
+_SENTENCE_BREAK = re.compile(r"[.;?!](?:\s|$)|[。；？！]")
 MODEL_OVERRIDE_PROBABILITY = 0.6
 # Words that only point at trafficking: used to say why a paragraph is not relevant.
 TRAFFICKING_HINTS = re.compile(
@@ -313,6 +328,11 @@ def _check_lexicon(data: Any, language: str) -> dict:
     for entry in data["cues"]:
         if entry.get("polarity") not in POLARITIES:
             raise ValueError(f"cue lexicon {language}: cue {entry.get('key')!r} has no polarity")
+        if entry.get("scope", "paragraph") not in CUE_SCOPES:
+            raise ValueError(
+                f"cue lexicon {language}: cue {entry.get('key')!r} has scope "
+                f"{entry.get('scope')!r}; allowed: {', '.join(CUE_SCOPES)}"
+            )
     return data
 
 
@@ -350,6 +370,7 @@ class Cue:
     end: int
     term: str
     weight: float
+    scope: str = "paragraph"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -417,6 +438,66 @@ def _spans(
     return found
 
 
+def _gap(text: str, a: tuple[int, int], b: tuple[int, int], *, substring: bool) -> int | None:
+    """Words (characters in Chinese) between two spans, or None if a sentence ends between them."""
+    if a[1] <= b[0]:
+        between = text[a[1] : b[0]]
+    elif b[1] <= a[0]:
+        between = text[b[1] : a[0]]
+    else:
+        return 0  # overlapping spans
+    if _SENTENCE_BREAK.search(between):
+        return None
+    return len(between.strip()) if substring else len(_WORD.findall(between))
+
+
+def _anchored(
+    text: str, cue: Cue, terms: Sequence[Term], anchors: Sequence[Cue], *, substring: bool
+) -> bool:
+    """Whether a "near" cue is about the sex-work mention rather than about something else.
+
+    It is when a relevance term is in the same sentence and either close to the cue (the "near"
+    window) or the sentence also holds a paragraph-scope cue of the same polarity: in
+    "decriminalize sex work, protect sex workers from police violence ... and ensure their access
+    to justice" the access is the sex workers', although nine words away.
+    """
+    window = NEAR_CHARS_SUBSTRING if substring else NEAR_WORDS
+    span = (cue.start, cue.end)
+    gaps = [_gap(text, span, (term.start, term.end), substring=substring) for term in terms]
+    gaps = [gap for gap in gaps if gap is not None]
+    if not gaps:
+        return False
+    if min(gaps) <= window:
+        return True
+    return any(
+        anchor.polarity == cue.polarity
+        and _gap(text, span, (anchor.start, anchor.end), substring=substring) is not None
+        for anchor in anchors
+    )
+
+
+def _drop_framed_cues(cues: list[Cue]) -> list[Cue]:
+    """Drop a cue overlapped by an earlier cue of the other polarity that frames it.
+
+    "Repeal the laws criminalizing the purchase of sex" or "the consequences of the
+    criminalization of the purchase of sexual acts": the earlier phrase (repeal, consequences of)
+    says what is done with or thought of the later one, so the later cue is not the paragraph's
+    own stance. Cues of the same polarity, and cues that do not overlap, are all kept.
+    """
+    kept = []
+    for cue in cues:
+        framed = any(
+            other.polarity != cue.polarity
+            and other.start < cue.end
+            and cue.start < other.end
+            and (other.start, -other.end) < (cue.start, -cue.end)
+            for other in cues
+        )
+        if not framed:
+            kept.append(cue)
+    return kept
+
+
 def cue_decision(text: str, language: str) -> Result:
     """Classify one paragraph in a supported language with the cue lexicon only."""
     truncated = len(text) > MAX_CHARS
@@ -460,10 +541,19 @@ def cue_decision(text: str, language: str) -> Result:
             end,
             term,
             float(entry.get("weight", 1.0)),
+            entry.get("scope", "paragraph"),
         )
         for cue_matcher in compiled.cues
         for start, end, entry, term in _spans(cue_matcher, folded, index, examined)
     ]
+    substring = language in SUBSTRING_LANGUAGES
+    anchors = [cue for cue in cues if cue.scope != "near"]
+    cues = [
+        cue
+        for cue in cues
+        if cue.scope != "near" or _anchored(examined, cue, terms, anchors, substring=substring)
+    ]
+    cues = _drop_framed_cues(cues)
     cues.sort(key=lambda cue: (cue.start, -cue.end))
     weights: dict[str, dict[str, float]] = {polarity: {} for polarity in POLARITIES}
     for cue in cues:
