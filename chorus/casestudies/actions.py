@@ -96,11 +96,19 @@ def casestudy_create(
     """Start a case study in a study, with the template's sections in the main language."""
     evidence_access.require(actor, study, *evidence_access.EDITORS)
     _check_language(language)
-    slug = slugify(slug or title)[:80]
-    if not slug:
-        raise ValidationError({"slug": _("Give a short name of letters and digits.")})
-    if CaseStudy.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": _("Another case study already has this short name.")})
+    if slug:
+        slug = slugify(slug)[:80]
+        if not slug:
+            raise ValidationError({"slug": _("Give a short name of letters and digits.")})
+        if CaseStudy.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": _("Another case study already has this short name.")})
+    else:
+        # A title in Chinese or Russian gives no Latin letters: number the document instead.
+        base = slugify(title)[:70] or "case-study"
+        slug, number = base, 1
+        while CaseStudy.objects.filter(slug=slug).exists():
+            number += 1
+            slug = f"{base}-{number}"
     case_study = CaseStudy(
         study=study,
         slug=slug,

@@ -81,8 +81,7 @@ SECTIONS: list[dict] = [
         "titles": {
             "en": "Impact of engagement on stakeholders in the women's movement",
             "fr": "Impact de l'engagement sur les parties prenantes du mouvement des femmes",
-            "es": "Impacto de la participación en las partes interesadas del movimiento de "
-            "mujeres",
+            "es": "Impacto de la participación en las partes interesadas del movimiento de mujeres",
             "ru": "Влияние взаимодействия на участников женского движения",
             "zh-hans": "女性运动利益相关方参与的影响",
         },

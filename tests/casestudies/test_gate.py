@@ -287,3 +287,22 @@ def test_only_the_lead_approves(document, team):
 
     with pytest.raises(PermissionDenied):
         actions.casestudy_approve(actor=team["coder"], case_study=document)
+
+
+def test_a_title_without_latin_letters_gets_a_numbered_short_name(study, team):
+    first = actions.casestudy_create(
+        actor=team["lead"], study=study, title="性工作者主导组织", language="zh-hans"
+    )
+    second = actions.casestudy_create(
+        actor=team["lead"], study=study, title="Движение", language="ru"
+    )
+    third = actions.casestudy_create(
+        actor=team["lead"], study=study, title="性工作者", language="zh-hans"
+    )
+    assert first.slug == "case-study"
+    assert second.slug == "dvizhenie" or second.slug.startswith("case-study")
+    assert third.slug.startswith("case-study-")
+    with pytest.raises(ValidationError):
+        actions.casestudy_create(
+            actor=team["lead"], study=study, title="X", language="en", slug=third.slug
+        )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from chorus.core.models import Role, User
 from chorus.demo.accounts import ensure_accounts, read_credentials
+from chorus.demo.casestudy import build_casestudy_demo
 from chorus.demo.engagement import load_engagements
 from chorus.demo.evidence import build_evidence_demo
 from chorus.demo.outcomes import load_fixture_recommendations, load_outcomes
@@ -48,6 +49,8 @@ class Command(BaseCommand):
         ensure_accounts(organisations)
         # After the accounts: the demo researcher leads the evidence study.
         build_evidence_demo(stdout=self.stdout)
+        # The case study quotes the evidence study's codings, so it comes right after it.
+        build_casestudy_demo(stdout=self.stdout)
         if synthetic > 0:
             added = synthetic_registry_create(
                 network=organisations["NSWP"], count=synthetic, stream=self.stderr
