@@ -668,7 +668,8 @@ def codes_css(request: HttpRequest, study: int) -> HttpResponse:
         if actions.COLOUR.match(code.colour)
     ]
     response = HttpResponse("\n".join(rules), content_type="text/css; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=60"
+    # Revalidated on every page: a code added or recoloured a second ago must show at once.
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
