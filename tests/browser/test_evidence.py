@@ -121,6 +121,11 @@ def test_a_researcher_imports_consents_codes_retrieves_searches_and_exports(
     assert source.text[coding.start : coding.end] == "性工作者主导的组织"
     assert coding.coder == lead
     assert page.locator("#source-text .coded").count() >= 1
+    colour = page.evaluate(
+        "getComputedStyle(document.querySelector('#source-text .coded'))"
+        ".getPropertyValue('--code-colour')"
+    )
+    assert colour.strip() == "#1f77b4"  # the code's own colour, from the study's colour sheet
     screenshot(page, "evidence-coding-phone")
 
     # A second coder codes the same source differently, for the agreement statistics.
