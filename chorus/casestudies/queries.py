@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from chorus.casestudies.models import CaseStudy, Revision, SectionText
+from chorus.casestudies.models import CaseStudy, Revision, SectionText, TranslationStatus
 from chorus.core.scoping import get_visible_or_404
 from chorus.evidence import access as evidence_access
 
@@ -28,7 +28,10 @@ def translation_matrix(case_study: CaseStudy, languages: list[str]) -> list[dict
         cells = []
         for language in languages:
             text = texts.get((section.pk, language))
-            cells.append({"language": language, "status": text.status if text else "missing"})
+            status = text.status if text else TranslationStatus.MISSING
+            cells.append(
+                {"language": language, "status": status, "label": TranslationStatus(status).label}
+            )
         main = texts.get((section.pk, case_study.language))
         rows.append(
             {"section": section, "title": main.title if main else section.key, "cells": cells}
