@@ -291,12 +291,12 @@ def test_study_creation_page(client_for, users):
 
 def test_original_file_download_is_for_leads(client_for, team, study):
     source = actions.source_import_file(
-        actor=team["lead"], study=study, filename="a.txt", data="texte".encode()
+        actor=team["lead"], study=study, filename="a.txt", data=b"texte"
     )
     url = reverse("evidence:source_original", args=[study.pk, source.pk])
     assert client_for(team["coder"]).get(url).status_code == 403
     response = client_for(team["lead"]).get(url)
-    assert response.status_code == 200 and response.content == "texte".encode()
+    assert response.status_code == 200 and response.content == b"texte"
     assert io.BytesIO(response.content).read() == b"texte"
 
 
