@@ -62,45 +62,38 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)]
 
 
-class SourceImportForm(forms.Form):
+class SourceDetailsForm(forms.Form):
+    """What describes a source, whether it is being imported or edited."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    held_on = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    interviewer = forms.CharField(label=_("Interviewer"), max_length=200, required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=[("", "—"), *InterviewMode.choices], required=False
+    )
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = participants
+
+
+class SourceImportForm(SourceDetailsForm):
     files = MultipleFileField(
         label=_("Files"),
         help_text=_(
             "Text, Markdown, Word, PDF with a text layer, OpenDocument, HTML, WebVTT or SubRip."
         ),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
-    held_on = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
-    interviewer = forms.CharField(label=_("Interviewer"), max_length=200, required=False)
-    mode = forms.ChoiceField(
-        label=_("Mode"), choices=[("", "—"), *InterviewMode.choices], required=False
-    )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, participants, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = participants
+    field_order = ["files"]
 
 
-class SourceForm(forms.Form):
+class SourceForm(SourceDetailsForm):
     title = forms.CharField(label=_("Title"), max_length=300)
-    kind = forms.ChoiceField(label=_("Kind"), choices=SourceKind.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
-    held_on = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
-    interviewer = forms.CharField(label=_("Interviewer"), max_length=200, required=False)
-    mode = forms.ChoiceField(
-        label=_("Mode"), choices=[("", "—"), *InterviewMode.choices], required=False
-    )
-    participants = forms.ModelMultipleChoiceField(
-        label=_("Participants"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, participants, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = participants
+    field_order = ["title"]
 
 
 def parse_attributes(text: str) -> dict[str, str]:
