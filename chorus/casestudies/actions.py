@@ -148,6 +148,28 @@ def casestudy_update(*, actor, case_study: CaseStudy, **values) -> CaseStudy:
 
 
 @transaction.atomic
+def casestudy_translate_title(
+    *, actor, case_study: CaseStudy, language: str, title: str, summary: str = ""
+) -> CaseStudy:
+    """Give the document's title and summary in another language (empty removes them)."""
+    if not may_edit_text(actor, case_study, language):
+        _require(actor, case_study)
+        raise PermissionDenied
+    _check_language(language)
+    translations = dict(case_study.translations)
+    if title.strip():
+        translations[language] = {"title": title.strip()[:300], "summary": summary.strip()}
+    else:
+        translations.pop(language, None)
+    case_study.translations = translations
+    case_study.save(update_fields=["translations"])
+    record_change(
+        actor=actor, action="casestudy.translate_title", obj=case_study, changed_fields=[language]
+    )
+    return case_study
+
+
+@transaction.atomic
 def section_add(*, actor, case_study: CaseStudy, key: str, title: str) -> Section:
     _require(actor, case_study, *evidence_access.EDITORS)
     if not key or key != slugify(key):

@@ -50,6 +50,10 @@ class CaseStudy(models.Model):
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
+    # The title and summary in the document's other languages: {"en": {"title": ..., "summary": ...}}.
+    translations = models.JSONField(
+        _("title and summary in other languages"), default=dict, blank=True
+    )
     authors = models.CharField(_("authors"), max_length=500, blank=True)
     dated = models.DateField(_("date"), null=True, blank=True)
     language = models.CharField(_("main language"), max_length=16)
@@ -74,6 +78,12 @@ class CaseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def title_in(self, language: str) -> str:
+        return (self.translations.get(language) or {}).get("title") or self.title
+
+    def summary_in(self, language: str) -> str:
+        return (self.translations.get(language) or {}).get("summary") or self.summary
 
 
 class Section(models.Model):

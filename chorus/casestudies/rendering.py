@@ -463,8 +463,8 @@ def render_document(user, case_study: CaseStudy, language: str) -> RenderedDocum
     document = RenderedDocument(
         case_study=case_study,
         language=language,
-        title=case_study.title,
-        summary=case_study.summary,
+        title=case_study.title_in(language),
+        summary=case_study.summary_in(language),
         authors=case_study.authors,
         dated=case_study.dated,
     )

@@ -373,6 +373,14 @@ def _translation_for(quote: Quote, translations: list[dict]) -> str | None:
     return None
 
 
+ENGLISH_TITLE = "Sex Worker-led Organisations' Engagement with the Women's Movement"
+ENGLISH_SUMMARY = (
+    "How sex worker-led organisations have worked with women's rights organisations, from local "
+    "coalitions to the United Nations: the barriers they met, the forms their engagement took, "
+    "what changed, and the strategies that worked."
+)
+
+
 @transaction.atomic
 def build_casestudy_demo(*, stdout: TextIO | None = None) -> CaseStudy | None:
     """Build the demo case study "womens-movement" once; return it, or None if it cannot be.
@@ -410,6 +418,14 @@ def build_casestudy_demo(*, stdout: TextIO | None = None) -> CaseStudy | None:
         template=template,
         authors=AUTHORS,
         dated=PUBLISHED_ON,
+    )
+    # The English edition's title is a published fact; the summary is written for the demo.
+    actions.casestudy_translate_title(
+        actor=researcher,
+        case_study=case_study,
+        language="en",
+        title=ENGLISH_TITLE,
+        summary=ENGLISH_SUMMARY,
     )
     quotes = extract_quotes(seed)
     quotes_of: dict[str, list[Quote]] = {}

@@ -242,3 +242,38 @@ def test_the_demo_command_builds_the_case_study_once():
     document = render_document(None, case_study, "en")
     assert document.problems == []
     assert not re.search(r"\b0 organisations", section(document, "background").markdown)
+
+
+@needs_seed
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_approved_demo_exports_to_all_four_formats(built, language, tmp_path):
+    """The demo, once approved, exports for publication; its PDF pages carry ink and quotes."""
+    import subprocess
+    import zipfile
+
+    from chorus.casestudies import actions as casestudy_actions
+    from chorus.casestudies import exports
+    from tests.casestudies.test_exports import _dark_pixels_per_page
+
+    case_study, _output = built
+    casestudy_actions.casestudy_approve(actor=None, case_study=case_study)
+    document = render_document(None, case_study, language)
+    quotes = [quote.text for quote in document.quotes]
+    assert len(quotes) >= 20
+    outputs = {fmt: exports.export(None, case_study, language, fmt) for fmt in exports.FORMATS}
+    assert quotes[0] in outputs["html"].decode() and "<script" not in outputs["html"].decode()
+    markdown = outputs["md"].decode()
+    assert quotes[0] in markdown.replace("\\", "") and "{{" not in markdown
+    with zipfile.ZipFile(io.BytesIO(outputs["docx"])) as archive:
+        assert quotes[0][:12] in archive.read("word/document.xml").decode()
+    pdf = tmp_path / "demo.pdf"
+    pdf.write_bytes(outputs["pdf"])
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    flat = "".join(text.split())
+    # Line breaks and hyphenation aside, every quote's opening is in the text layer.
+    for quote in quotes:
+        assert "".join(quote.split())[:10] in flat
+    pages = _dark_pixels_per_page(outputs["pdf"], tmp_path)
+    assert len(pages) >= 10 and all(count > 50 for count in pages)
