@@ -50,7 +50,7 @@ class CaseStudy(models.Model):
     slug = models.SlugField(_("short name"), max_length=80, unique=True)
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
-    # The title and summary in the document's other languages: {"en": {"title": ..., "summary": ...}}.
+    # The title and summary in other languages: {"en": {"title": ..., "summary": ...}}.
     translations = models.JSONField(
         _("title and summary in other languages"), default=dict, blank=True
     )
