@@ -60,8 +60,13 @@ def _check_language(language: str) -> None:
 
 
 @transaction.atomic
-def template_save(*, actor, name: str, sections: list[dict]) -> Template:
-    """Create or replace a document template: a list of sections with titles per language."""
+def template_save(
+    *, actor, name: str, sections: list[dict], template: Template | None = None
+) -> Template:
+    """Create a document template, or change `template`: sections with titles per language.
+
+    Case studies already started keep their sections; a template shapes new documents only.
+    """
     if not evidence_access.may_create_study(actor):
         raise PermissionDenied
     keys = [section.get("key", "") for section in sections]
@@ -73,9 +78,17 @@ def template_save(*, actor, name: str, sections: list[dict]) -> Template:
         titles = section.get("titles")
         if not isinstance(titles, dict) or not titles.get("en"):
             raise ValidationError(_("Each section needs at least an English title."))
-    template, _created = Template.objects.update_or_create(
-        name=name.strip(), defaults={"sections": sections}
-    )
+    name = name.strip()
+    clash = Template.objects.filter(name=name).exclude(pk=getattr(template, "pk", None))
+    if not name or (template is not None and clash.exists()):
+        raise ValidationError({"name": _("Another template already has this name.")})
+    if template is None:
+        template, _created = Template.objects.update_or_create(
+            name=name, defaults={"sections": sections}
+        )
+    else:
+        template.name, template.sections = name, sections
+        template.save()
     record_change(actor=actor, action="template.save", obj=template, changed_fields=["sections"])
     return template
 

@@ -6,6 +6,8 @@ app_name = "casestudies"
 
 urlpatterns = [
     path("", views.case_study_list, name="list"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/<int:pk>/", views.templates, name="template_edit"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/sections/add/", views.section_add, name="section_add"),
     path("<slug:slug>/sections/<slug:key>/", views.section_edit, name="section_edit"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorus.casestudies import actions, queries
-from chorus.casestudies.models import AssignmentRole, Status, TranslationStatus
+from chorus.casestudies.models import AssignmentRole, Status, Template, TranslationStatus
 from chorus.casestudies.rendering import render_document
 from chorus.evidence import access as evidence_access
 from chorus.evidence import analysis
@@ -49,10 +49,55 @@ class CaseStudyForm(forms.Form):
     )
     authors = forms.CharField(label=gettext_lazy("Authors"), max_length=500, required=False)
     dated = forms.DateField(label=gettext_lazy("Date"), required=False, widget=DATE_WIDGET)
+    template = forms.ModelChoiceField(
+        label=gettext_lazy("Template"), queryset=Template.objects.all(), required=False
+    )
 
     def __init__(self, *args, studies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["study"].queryset = studies
+
+
+TEMPLATE_LANGUAGES = ["en", "fr", "es", "ru", "zh-hans"]
+
+
+def template_lines(sections: list[dict]) -> str:
+    """Write a template's sections one per line: key | English | French | ... | Chinese."""
+    return "\n".join(
+        " | ".join([spec["key"], *(spec["titles"].get(lang, "") for lang in TEMPLATE_LANGUAGES)])
+        for spec in sections
+    )
+
+
+def parse_template_lines(text: str) -> list[dict]:
+    sections = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        cells = [cell.strip() for cell in line.split("|")]
+        if len(cells) < 2 or not cells[0] or not cells[1]:
+            raise forms.ValidationError(
+                _("Line %(number)s: write the key, then | and the English title.")
+                % {"number": number}
+            )
+        titles = dict(zip(TEMPLATE_LANGUAGES, cells[1:], strict=False))
+        sections.append({"key": cells[0], "titles": {k: v for k, v in titles.items() if v}})
+    return sections
+
+
+class TemplateForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    sections = forms.CharField(
+        label=gettext_lazy("Sections"),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=gettext_lazy(
+            "One section per line: key | English title | French | Spanish | Russian | Chinese. "
+            "Titles other than English may be left empty."
+        ),
+    )
+
+    def clean_sections(self):
+        return parse_template_lines(self.cleaned_data["sections"])
 
 
 class SectionForm(forms.Form):
@@ -82,6 +127,7 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
     from chorus.casestudies.default_template import ensure_default_template
 
     editable = _editable_studies(request.user)
+    ensure_default_template()
     form = CaseStudyForm(
         request.POST or None,
         studies=evidence_access.studies_visible_to(request.user).filter(
@@ -94,10 +140,9 @@ def case_study_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             values = dict(form.cleaned_data)
+            values["template"] = values["template"] or ensure_default_template()
             try:
-                case_study = actions.casestudy_create(
-                    actor=request.user, template=ensure_default_template(), **values
-                )
+                case_study = actions.casestudy_create(actor=request.user, **values)
             except ValidationError as error:
                 add_form_errors(form, error)
             else:
@@ -448,3 +493,45 @@ def export(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResp
             f'attachment; filename="{case_study.slug}-{language}{suffix}.{fmt}"'
         )
     return response
+
+
+@login_required
+def templates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """List the document templates; edit one or add another (as text, one section a line)."""
+    from chorus.casestudies.default_template import ensure_default_template
+
+    ensure_default_template()
+    may_edit = evidence_access.may_create_study(request.user)
+    template = Template.objects.filter(pk=pk).first() if pk else None
+    if pk and template is None:
+        raise Http404
+    initial = (
+        {"name": template.name, "sections": template_lines(template.sections)} if template else {}
+    )
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.template_save(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    sections=form.cleaned_data["sections"],
+                    template=template,
+                )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("Template saved."))
+                return redirect("casestudies:templates")
+    return render(
+        request,
+        "casestudies/templates.html",
+        {
+            "templates": Template.objects.all(),
+            "form": form,
+            "template": template,
+            "may_edit": may_edit,
+        },
+    )

@@ -194,3 +194,50 @@ def test_the_gate_is_shown_with_fix_links_and_blocks_approval(client_for, team, 
     client.post(reverse("casestudies:transition", args=[case_study.slug, "approve"]))
     case_study.refresh_from_db()
     assert case_study.status == Status.APPROVED
+
+
+def test_templates_are_listed_edited_and_chosen(client_for, team, study, users):
+    client = client_for(team["coder"])
+    page = client.get(reverse("casestudies:templates")).content.decode()
+    assert "NSWP case study" in page
+    response = client.post(
+        reverse("casestudies:templates"),
+        {
+            "name": "Short brief",
+            "sections": "summary | Summary | Résumé | | | 摘要\nasks | What we ask\n",
+        },
+    )
+    assert response.status_code == 302
+    from chorus.casestudies.models import Template
+
+    brief = Template.objects.get(name="Short brief")
+    assert brief.sections[0] == {
+        "key": "summary",
+        "titles": {"en": "Summary", "fr": "Résumé", "zh-hans": "摘要"},
+    }
+    bad = client.post(
+        reverse("casestudies:template_edit", args=[brief.pk]),
+        {"name": "Short brief", "sections": "no title here"},
+    )
+    assert bad.status_code == 200 and "Line 1" in bad.content.decode()
+    client.post(
+        reverse("casestudies:list"),
+        {"study": study.pk, "title": "Brief", "language": "fr", "template": brief.pk},
+    )
+    created = CaseStudy.objects.get(title="Brief")
+    assert list(created.sections.values_list("key", flat=True)) == ["summary", "asks"]
+    assert created.sections.first().texts.get().title == "Résumé"
+    viewer = client_for(users["viewer"])
+    refused = viewer.post(reverse("casestudies:templates"), {"name": "X", "sections": "a | A"})
+    assert refused.status_code == 403
+
+
+def test_a_section_too_long_is_refused_with_a_clear_error(client_for, team, case_study):
+    from chorus.casestudies import elements
+
+    client = client_for(team["coder"])
+    url = reverse("casestudies:section_edit", args=[case_study.slug, "intro"]) + "?lang=en"
+    body = "word " * (elements.MAX_SECTION_CHARACTERS // 5 + 10)
+    response = client.post(url, {"title": "Intro", "body": body, "status": "translated"})
+    assert response.status_code == 200
+    assert "longer than" in response.content.decode()
