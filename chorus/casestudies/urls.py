@@ -9,6 +9,7 @@ urlpatterns = [
     path("templates/", views.templates, name="templates"),
     path("templates/<int:pk>/", views.templates, name="template_edit"),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/details/", views.details, name="details"),
     path("<slug:slug>/sections/add/", views.section_add, name="section_add"),
     path("<slug:slug>/sections/<slug:key>/", views.section_edit, name="section_edit"),
     path("<slug:slug>/sections/<slug:key>/comment/", views.comment_add, name="comment_add"),

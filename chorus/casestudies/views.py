@@ -100,6 +100,15 @@ class TemplateForm(forms.Form):
         return parse_template_lines(self.cleaned_data["sections"])
 
 
+class DetailsForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
+    summary = forms.CharField(
+        label=gettext_lazy("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    authors = forms.CharField(label=gettext_lazy("Authors"), max_length=500, required=False)
+    dated = forms.DateField(label=gettext_lazy("Date"), required=False, widget=DATE_WIDGET)
+
+
 class SectionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     body = forms.CharField(
@@ -534,4 +543,57 @@ def templates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "template": template,
             "may_edit": may_edit,
         },
+    )
+
+
+@login_required
+def details(request: HttpRequest, slug: str) -> HttpResponse:
+    """Edit the title and summary (in the main language, or as a translation) and the credits."""
+    case_study = queries.case_study_for(request.user, slug)
+    language = _language(request, case_study)
+    main = language == case_study.language
+    if main:
+        initial = {
+            "title": case_study.title,
+            "summary": case_study.summary,
+            "authors": case_study.authors,
+            "dated": case_study.dated,
+        }
+    else:
+        initial = {
+            "title": case_study.title_in(language) if language in case_study.translations else "",
+            "summary": case_study.summary_in(language)
+            if language in case_study.translations
+            else "",
+        }
+    form = DetailsForm(request.POST or None, initial=initial)
+    if not main:
+        del form.fields["authors"], form.fields["dated"]
+        form.fields["title"].required = False
+    if request.method == "POST":
+        if not actions.may_edit_text(request.user, case_study, language):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                if main:
+                    actions.casestudy_update(
+                        actor=request.user, case_study=case_study, **form.cleaned_data
+                    )
+                else:
+                    actions.casestudy_translate_title(
+                        actor=request.user,
+                        case_study=case_study,
+                        language=language,
+                        title=form.cleaned_data["title"],
+                        summary=form.cleaned_data["summary"],
+                    )
+            except ValidationError as error:
+                add_form_errors(form, error)
+            else:
+                messages.success(request, _("Details saved."))
+                return redirect(f"{reverse('casestudies:detail', args=[slug])}?lang={language}")
+    return render(
+        request,
+        "casestudies/details.html",
+        _context(request, case_study, form=form, language=language, main=main),
     )

@@ -241,3 +241,23 @@ def test_a_section_too_long_is_refused_with_a_clear_error(client_for, team, case
     response = client.post(url, {"title": "Intro", "body": body, "status": "translated"})
     assert response.status_code == 200
     assert "longer than" in response.content.decode()
+
+
+def test_details_and_a_translated_title(client_for, team, case_study):
+    client = client_for(team["coder"])
+    url = reverse("casestudies:details", args=[case_study.slug])
+    response = client.post(
+        url + "?lang=en", {"title": "Engagement", "summary": "S", "authors": "NSWP"}
+    )
+    assert response.status_code == 302
+    response = client.post(url + "?lang=fr", {"title": "Engagement (fr)", "summary": "Résumé"})
+    assert response.status_code == 302
+    case_study.refresh_from_db()
+    assert (case_study.title, case_study.authors) == ("Engagement", "NSWP")
+    assert (
+        case_study.title_in("fr") == "Engagement (fr)" and case_study.title_in("es") == "Engagement"
+    )
+    page = client.get(reverse("casestudies:detail", args=[case_study.slug]) + "?lang=fr")
+    assert "Engagement (fr)" in page.content.decode()
+    reader = client_for(team["reader"])
+    assert reader.post(url + "?lang=en", {"title": "X"}).status_code == 403
