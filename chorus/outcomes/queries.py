@@ -126,3 +126,31 @@ def substantiation_status(outcome: Outcome) -> str:
     if "disagree" in values:
         return "disputed"
     return "substantiated" if values == {"full"} else "partly"
+
+
+# Engagement platforms where a treaty body's or the UPR's recommendations are prepared.
+BODY_PLATFORMS = {"CEDAW": "cedaw", "UPR": "hrc_upr"}
+
+
+def work_before(user, recommendation: Recommendation, *, limit: int = 20):
+    """The visible shadow reports and engagements in the recommendation's country before it.
+
+    These are the network's contributions a reviewer weighs when asking whether the
+    recommendation is an outcome of that work: shadow reports from organisations in the country,
+    and engagements at the body's own platform, up to the end of the recommendation's year.
+    """
+    from chorus.engagement.queries import engagements_for
+
+    if recommendation.country_id is None or recommendation.year is None:
+        return []
+    relevant = Q(kind="shadow_report")
+    platform_kind = BODY_PLATFORMS.get(recommendation.body)
+    if platform_kind:
+        relevant |= Q(platform__kind=platform_kind) | Q(event__platform__kind=platform_kind)
+    return list(
+        engagements_for(user)
+        .filter(relevant, organisation__country_id=recommendation.country_id)
+        .filter(start__year__lte=recommendation.year)
+        .select_related("organisation")
+        .order_by("-start")[:limit]
+    )

@@ -193,6 +193,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "recommendation": recommendation,
             "form": form,
+            "work_before": queries.work_before(request.user, recommendation),
             "cues": [
                 {**cue, "polarity_label": _label_text(cue.get("polarity", ""))}
                 for cue in recommendation.cues

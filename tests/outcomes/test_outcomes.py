@@ -404,3 +404,50 @@ def test_an_oversized_upload_is_refused_before_it_is_read_and_csrf_still_holds(c
     refused = strict.post(reverse("outcomes:recommendation_import"), {"text": "x"})
     assert refused.status_code == 403
     assert Recommendation.objects.count() == 0
+
+
+def test_a_recommendation_shows_the_work_before_it_in_its_country(client_for, users, organisations):
+    """Shadow reports and engagements at the body in the country up to its year, in scope."""
+    from chorus.engagement import actions as engagement_actions
+
+    platform = engagement_actions.platform_create(
+        actor=None, name="CEDAW", kind="cedaw", level="global"
+    )
+    common = {"platform": platform, "level": "global"}
+    engagement_actions.engagement_create(
+        actor=None,
+        title="Kenya shadow report",
+        kind="shadow_report",
+        organisation=organisations["africa_listed"],
+        start=D(2016, 6, 1),
+        **common,
+    )
+    engagement_actions.engagement_create(
+        actor=None,
+        title="Quiet shadow report",
+        kind="shadow_report",
+        organisation=organisations["africa_unlisted"],
+        start=D(2016, 7, 1),
+        **common,
+    )
+    engagement_actions.engagement_create(
+        actor=None,
+        title="Later briefing",
+        kind="shadow_report",
+        organisation=organisations["africa_listed"],
+        start=D(2019, 2, 1),
+        **common,
+    )
+    report = importing.parse_uhri(
+        uhri_csv([["CEDAW/C/KEN/CO/8 para. 29", DECRIM, "2017-11-22", "Kenya", "CEDAW"]]),
+        "uhri.csv",
+    )
+    importing.recommendations_import(actor=None, report=report)
+    recommendation = Recommendation.objects.get()
+    url = reverse("outcomes:recommendation_detail", args=[recommendation.pk])
+    page = client_for(users[Role.VIEWER]).get(url).content.decode()
+    assert "Kenya shadow report" in page
+    assert "Later briefing" not in page  # after the recommendation's year
+    assert "Quiet shadow report" not in page  # an unlisted member, out of a viewer's scope
+    page = client_for(users[Role.SECRETARIAT]).get(url).content.decode()
+    assert "Quiet shadow report" in page
