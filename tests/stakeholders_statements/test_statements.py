@@ -679,3 +679,18 @@ def test_the_demo_example_reports_the_seeds_2020_omissions(viewer_client):
 
     report = statements.check_statement(EXAMPLES["covid-2020"].read_text(encoding="utf-8"))
     assert {"sex_workers", "women_who_use_drugs"} <= keys(report.groups_left_out)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            "They argue that prostitution is trafficking and must end.",
+            "prostitution is trafficking",
+        ),
+        ("有人声称卖淫就是贩运。", "卖淫就是贩运"),
+    ],
+)
+def test_a_statement_equating_prostitution_with_trafficking_is_a_conflation(text, phrase):
+    found = flags_by_key(statements.check_statement(text))
+    assert found["conflation_trafficking"][0].phrase == phrase
