@@ -288,8 +288,15 @@ def source_detail(request: HttpRequest, study: int, source: int) -> HttpResponse
                     messages.success(
                         request, _("%(count)s codings added.") % {"count": len(created)}
                     )
-                    return redirect(f"{request.path}#p{_paragraph_number(source.text, span[0])}")
-    codings = list(queries.codings_in_source(request.user, source))
+                    query = "?mine=1" if request.GET.get("mine") == "1" else ""
+                    number = _paragraph_number(source.text, span[0])
+                    return redirect(f"{request.path}{query}#p{number}")
+    codings = queries.codings_in_source(request.user, source)
+    # Coding blind: a coder may hide the others' codings so agreement measures stay honest.
+    only_mine = request.GET.get("mine") == "1"
+    if only_mine:
+        codings = codings.filter(coder=request.user)
+    codings = list(codings)
     paragraphs = rendering.layout(source.text, codings)
     _attach_cues(paragraphs, source.cues.all())
     language = get_language()
@@ -304,6 +311,7 @@ def source_detail(request: HttpRequest, study: int, source: int) -> HttpResponse
             source=source,
             paragraphs=paragraphs,
             form=form,
+            only_mine=only_mine,
             code_nodes=_code_choices(request, study),
             memos=queries.memos_for(request.user, study, source=source),
             memo_form=MemoForm(),

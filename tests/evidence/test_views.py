@@ -327,3 +327,16 @@ def test_segments_without_quoting_consent_are_marked(client_for, team, study, so
         reverse("evidence:code_detail", args=[study.pk, coded.pk])
     )
     assert "not to be quoted" in page.content.decode()
+
+
+def test_a_coder_can_hide_the_others_codings(client_for, team, study, source, coded):
+    """Blind coding: with mine=1 the page shows only the reader's own codings."""
+    actions.coding_create(actor=team["lead"], source=source, codes=[coded], start=20, end=30)
+    url = reverse("evidence:source_detail", args=[study.pk, source.pk])
+    client = client_for(team["coder"])
+    everyone = client.get(url).content.decode()
+    mine = client.get(url, {"mine": "1"}).content.decode()
+    assert everyone.count('class="coder"') == 2
+    assert mine.count('class="coder"') == 1 and ">coder<" in mine
+    response = client.post(url + "?mine=1", {"codes": [coded.pk], "start": 40, "end": 45})
+    assert response["Location"].endswith("?mine=1#p2") or "?mine=1#p" in response["Location"]
