@@ -6,6 +6,8 @@ app_name = "casestudies"
 
 urlpatterns = [
     path("", views.case_study_list, name="list"),
+    path("published/", views.public_list, name="public_list"),
+    path("published/<slug:slug>/<str:language>/", views.public_detail, name="public_detail"),
     path("templates/", views.templates, name="templates"),
     path("templates/<int:pk>/", views.templates, name="template_edit"),
     path("<slug:slug>/", views.detail, name="detail"),

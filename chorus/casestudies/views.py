@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorus.casestudies import actions, queries
-from chorus.casestudies.models import AssignmentRole, Status, Template, TranslationStatus
+from chorus.casestudies.models import (
+    AssignmentRole,
+    CaseStudy,
+    Status,
+    Template,
+    TranslationStatus,
+)
 from chorus.casestudies.rendering import render_document
 from chorus.evidence import access as evidence_access
 from chorus.evidence import analysis
@@ -597,3 +603,43 @@ def details(request: HttpRequest, slug: str) -> HttpResponse:
         "casestudies/details.html",
         _context(request, case_study, form=form, language=language, main=main),
     )
+
+
+# Published case studies are public: allies and members read them without an account.
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    published = CaseStudy.objects.filter(status=Status.PUBLISHED, withdrawal_flag="")
+    entries = [
+        {"case_study": item, "languages": actions.languages_of(item)}
+        for item in published.order_by("-published_at")
+    ]
+    return render(request, "casestudies/public_list.html", {"entries": entries})
+
+
+def public_detail(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """Serve the publication copy as one self-contained page, exactly as it is exported."""
+    import base64
+    import hashlib
+    import re
+
+    from chorus.casestudies import exports
+
+    case_study = CaseStudy.objects.filter(
+        slug=slug, status=Status.PUBLISHED, withdrawal_flag=""
+    ).first()
+    if case_study is None or language not in LANGUAGE_CODES:
+        raise Http404
+    try:
+        # Rendered as the system, like `chorus build_casestudy`: the gate still applies in full.
+        page = exports.export(None, case_study, language, "html")
+    except ValidationError as error:
+        raise Http404 from error
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    # The page carries its own style sheet; allow exactly that one by its hash, nothing else.
+    styles = re.findall(rb"<style>(.*?)</style>", page, flags=re.DOTALL)
+    hashes = [
+        f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'" for style in styles
+    ]
+    response._csp_update = {"style-src": hashes}
+    return response

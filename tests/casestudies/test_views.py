@@ -261,3 +261,33 @@ def test_details_and_a_translated_title(client_for, team, case_study):
     assert "Engagement (fr)" in page.content.decode()
     reader = client_for(team["reader"])
     assert reader.post(url + "?lang=en", {"title": "X"}).status_code == 403
+
+
+def test_a_published_case_study_is_public_and_a_draft_is_not(client, team, study, quoted):
+    case_study = actions.casestudy_create(
+        actor=team["lead"], study=study, title="Open letter", language="en"
+    )
+    actions.section_add(actor=team["lead"], case_study=case_study, key="voices", title="Voices")
+    actions.section_text_save(
+        actor=team["lead"],
+        case_study=case_study,
+        key="voices",
+        language="en",
+        title="Voices",
+        body=f"{{{{ quote {quoted.pk} }}}}",
+    )
+    url = reverse("casestudies:public_detail", args=[case_study.slug, "en"])
+    assert client.get(url).status_code == 404
+    assert "Open letter" not in client.get(reverse("casestudies:public_list")).content.decode()
+    actions.casestudy_approve(actor=team["lead"], case_study=case_study)
+    actions.casestudy_publish(actor=team["lead"], case_study=case_study)
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "我们必须坐在谈判桌旁。" in page and "Miriam E." in page and "<script" not in page
+    policy = response["Content-Security-Policy"]
+    assert "'sha256-" in policy and "unsafe-inline" not in policy
+    assert "Open letter" in client.get(reverse("casestudies:public_list")).content.decode()
+    # A withdrawal takes it off the public site at once.
+    evidence.consent_withdraw(actor=team["lead"], participant=quoted.source.participants.get())
+    assert client.get(url).status_code == 404
