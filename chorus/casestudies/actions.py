@@ -17,6 +17,7 @@ from chorus.casestudies.models import (
     AssignmentRole,
     CaseStudy,
     Comment,
+    PublishedCopy,
     PublishedQuote,
     QuoteApproval,
     QuoteTranslation,
@@ -410,7 +411,16 @@ def casestudy_publish(*, actor, case_study: CaseStudy) -> CaseStudy:
     checked = gate(actor, case_study)
     if checked["problems"]:
         raise GateClosed(_("The document cannot be published: fix the problems listed."))
+    from chorus.casestudies.exports import build_html
+
     case_study.published_quotes.all().delete()
+    case_study.published_copies.all().delete()
+    for language, document in checked["documents"].items():
+        PublishedCopy.objects.create(
+            case_study=case_study,
+            language=language,
+            html=build_html(document).decode("utf-8"),
+        )
     seen = set()
     for document in checked["documents"].values():
         for quote in document.quotes:
@@ -437,6 +447,7 @@ def casestudy_reopen(*, actor, case_study: CaseStudy) -> CaseStudy:
     _require(actor, case_study, StudyRole.LEAD)
     case_study.status = Status.DRAFT
     case_study.save(update_fields=["status"])
+    case_study.published_copies.all().delete()
     record_change(actor=actor, action="casestudy.reopen", obj=case_study, changed_fields=["status"])
     return case_study
 
@@ -483,6 +494,8 @@ def consent_withdrawn(*, participant) -> None:
             "Take it down or publish a corrected version."
         ) % {"date": timezone.localdate().isoformat()}
         case_study.save(update_fields=["withdrawal_flag"])
+        # Off the public site at once: the copy quoted someone who no longer consents.
+        case_study.published_copies.all().delete()
         record_change(
             actor=None,
             action="casestudy.withdrawal_flag",

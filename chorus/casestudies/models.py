@@ -205,6 +205,31 @@ class PublishedQuote(models.Model):
         return f"{self.case_study_id}:{self.coding_id}"
 
 
+class PublishedCopy(models.Model):
+    """The page as published in one language, frozen at publication and served to the public.
+
+    Public readers get this copy, never a fresh rendering: reading it reads no secret and writes
+    nothing, and what the public sees is exactly what the lead approved.
+    """
+
+    case_study = models.ForeignKey(
+        CaseStudy, on_delete=models.CASCADE, related_name="published_copies"
+    )
+    language = models.CharField(max_length=16)
+    html = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_study", "language"], name="one_published_copy_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_study_id}/{self.language}"
+
+
 class AssignmentRole(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     TRANSLATOR = "translator", _("Translator")

@@ -19,6 +19,7 @@ from chorus.casestudies import actions, queries
 from chorus.casestudies.models import (
     AssignmentRole,
     CaseStudy,
+    PublishedCopy,
     Status,
     Template,
     TranslationStatus,
@@ -611,30 +612,34 @@ def details(request: HttpRequest, slug: str) -> HttpResponse:
 def public_list(request: HttpRequest) -> HttpResponse:
     published = CaseStudy.objects.filter(status=Status.PUBLISHED, withdrawal_flag="")
     entries = [
-        {"case_study": item, "languages": actions.languages_of(item)}
+        {
+            "case_study": item,
+            "languages": sorted(item.published_copies.values_list("language", flat=True)),
+        }
         for item in published.order_by("-published_at")
     ]
     return render(request, "casestudies/public_list.html", {"entries": entries})
 
 
 def public_detail(request: HttpRequest, slug: str, language: str) -> HttpResponse:
-    """Serve the publication copy as one self-contained page, exactly as it is exported."""
+    """Serve the copy frozen at publication, as one self-contained page."""
     import base64
     import hashlib
     import re
 
-    from chorus.casestudies import exports
-
-    case_study = CaseStudy.objects.filter(
-        slug=slug, status=Status.PUBLISHED, withdrawal_flag=""
-    ).first()
-    if case_study is None or language not in LANGUAGE_CODES:
+    copy = (
+        PublishedCopy.objects.filter(
+            case_study__slug=slug,
+            case_study__status=Status.PUBLISHED,
+            case_study__withdrawal_flag="",
+            language=language,
+        )
+        .only("html")
+        .first()
+    )
+    if copy is None:
         raise Http404
-    try:
-        # Rendered as the system, like `chorus build_casestudy`: the gate still applies in full.
-        page = exports.export(None, case_study, language, "html")
-    except ValidationError as error:
-        raise Http404 from error
+    page = copy.html.encode("utf-8")
     response = HttpResponse(page, content_type="text/html; charset=utf-8")
     # The page carries its own style sheet; allow exactly that one by its hash, nothing else.
     styles = re.findall(rb"<style>(.*?)</style>", page, flags=re.DOTALL)

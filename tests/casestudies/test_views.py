@@ -281,8 +281,13 @@ def test_a_published_case_study_is_public_and_a_draft_is_not(client, team, study
     assert "Open letter" not in client.get(reverse("casestudies:public_list")).content.decode()
     actions.casestudy_approve(actor=team["lead"], case_study=case_study)
     actions.casestudy_publish(actor=team["lead"], case_study=case_study)
+    from chorus.core.models import AccessEvent, AuditEvent
+
+    before = (AuditEvent.objects.count(), AccessEvent.objects.count())
     response = client.get(url)
     assert response.status_code == 200
+    # The public reads the copy frozen at publication: no secret read, nothing written.
+    assert (AuditEvent.objects.count(), AccessEvent.objects.count()) == before
     page = response.content.decode()
     assert "我们必须坐在谈判桌旁。" in page and "Miriam E." in page and "<script" not in page
     policy = response["Content-Security-Policy"]
