@@ -302,11 +302,7 @@ def comment_add(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @require_POST
 def comment_resolve(request: HttpRequest, slug: str, comment: int) -> HttpResponse:
     case_study = queries.case_study_for(request.user, slug)
-    from chorus.casestudies.models import Comment
-
-    found = Comment.objects.filter(pk=comment, section__case_study=case_study).first()
-    if found is None:
-        raise Http404
+    found = queries.comment_in(request.user, case_study, comment)
     actions.comment_resolve(actor=request.user, comment=found)
     return redirect(
         f"{reverse('casestudies:section_edit', args=[slug, found.section.key])}"
@@ -330,23 +326,9 @@ def quotes(request: HttpRequest, slug: str) -> HttpResponse:
         page=int(raw_page) if raw_page.isdigit() else 1,
         per_page=20,
     )
-    from chorus.casestudies.models import QuoteApproval, QuoteTranslation
-
     ids = [segment.coding_id for segment in segments.segments]
-    translations = {}
-    for item in QuoteTranslation.objects.filter(coding_id__in=ids):
-        translations.setdefault(item.coding_id, {})[item.language] = item.text
-    approvals = dict(
-        QuoteApproval.objects.filter(coding_id__in=ids).values_list("coding_id", "approved_on")
-    )
-    rows = [
-        {
-            "segment": segment,
-            "translations": translations.get(segment.coding_id, {}),
-            "approved_on": approvals.get(segment.coding_id),
-        }
-        for segment in segments.segments
-    ]
+    notes = queries.quote_notes(request.user, case_study, ids)
+    rows = [{"segment": segment, **notes[segment.coding_id]} for segment in segments.segments]
     return render(
         request,
         "casestudies/quotes.html",
@@ -428,17 +410,7 @@ def quote_approve(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _coding(request: HttpRequest, case_study):
-    from chorus.evidence.models import Coding
-
-    raw = request.POST.get("coding", "")
-    coding = (
-        Coding.objects.select_related("source__study")
-        .filter(pk=int(raw) if raw.isdigit() else 0, source__study=case_study.study)
-        .first()
-    )
-    if coding is None:
-        raise Http404
-    return coding
+    return queries.coding_in(request.user, case_study, request.POST.get("coding", ""))
 
 
 @login_required

@@ -173,3 +173,9 @@ def suggestion_rates(user, study: Study) -> list[dict]:
         row["rate"] = round(100 * row["accepted"] / decided) if decided else None
         result.append(row)
     return result
+
+
+def source_texts(user, study: Study, source_ids) -> dict[int, str]:
+    """Return the texts of some of the study's sources (decrypted), for snippets and excerpts."""
+    access.require(user, study)
+    return dict(study.sources.filter(pk__in=set(source_ids)).values_list("id", "text"))

@@ -794,17 +794,15 @@ def study_search(request: HttpRequest, study: int) -> HttpResponse:
         )
         results.page_number = page_number
         results.has_next = results.total > page_number * 20
-        results.numbered = _number_hits(study, results.hits)
+        results.numbered = _number_hits(request.user, study, results.hits)
     return render(
         request, "evidence/search.html", _context(request, study, form=form, results=results)
     )
 
 
-def _number_hits(study, hits) -> list[tuple]:
+def _number_hits(user, study, hits) -> list[tuple]:
     """Pair each hit with the number of its paragraph, the anchor on the source page."""
-    texts = dict(
-        study.sources.filter(pk__in={hit.source_id for hit in hits}).values_list("id", "text")
-    )
+    texts = queries.source_texts(user, study, (hit.source_id for hit in hits))
     numbered = []
     for hit in hits:
         offset = hit.match_spans[0][0] if hit.match_spans else hit.paragraph_start
@@ -970,9 +968,7 @@ def suggestions(request: HttpRequest, study: int, code: int) -> HttpResponse:
             messages.success(request, _("%(count)s passages suggested.") % {"count": len(created)})
         return redirect("evidence:suggestions", study.pk, code.pk)
     pending = list(queries.suggestions_for(request.user, code))
-    texts = dict(
-        study.sources.filter(pk__in={s.source_id for s in pending}).values_list("id", "text")
-    )
+    texts = queries.source_texts(request.user, study, (s.source_id for s in pending))
     for suggestion in pending:
         suggestion.excerpt = texts.get(suggestion.source_id, "")[suggestion.start : suggestion.end]
         suggestion.percent = round(100 * suggestion.score)
