@@ -29,6 +29,7 @@ from chorus.casestudies.models import (
     TranslationStatus,
 )
 from chorus.core.audit import apply_changes, record_change
+from chorus.core.exports import XML_ILLEGAL
 from chorus.evidence import access as evidence_access
 from chorus.evidence.models import Coding, StudyRole
 
@@ -156,6 +157,9 @@ def casestudy_update(*, actor, case_study: CaseStudy, **values) -> CaseStudy:
     fields = ("title", "summary", "authors", "dated")
     changed = apply_changes(case_study, {k: v for k, v in values.items() if k in fields})
     case_study.full_clean(exclude=["study", "template", "created_by"])
+    if changed and case_study.status == Status.APPROVED:
+        case_study.status = Status.IN_REVIEW
+        changed.append("status")
     case_study.save()
     record_change(actor=actor, action="casestudy.update", obj=case_study, changed_fields=changed)
     return case_study
@@ -176,7 +180,9 @@ def casestudy_translate_title(
     else:
         translations.pop(language, None)
     case_study.translations = translations
-    case_study.save(update_fields=["translations"])
+    if case_study.status == Status.APPROVED:
+        case_study.status = Status.IN_REVIEW
+    case_study.save(update_fields=["translations", "status"])
     record_change(
         actor=actor, action="casestudy.translate_title", obj=case_study, changed_fields=[language]
     )
@@ -230,6 +236,9 @@ def section_text_save(
                 % {"count": elements.MAX_SECTION_CHARACTERS}
             }
         )
+    # Control characters pasted from PDFs would break the DOCX export; they carry no text.
+    body = XML_ILLEGAL.sub("", body)
+    title = XML_ILLEGAL.sub("", title)
     errors = elements.parse(body).errors
     if errors:
         raise ValidationError({"body": [f"{error.raw}: {error.message}" for error in errors]})
@@ -262,6 +271,7 @@ def quote_translation_save(*, actor, coding: Coding, language: str, text: str):
     _check_language(language)
     if language == coding.source.language:
         raise ValidationError(_("The quote is already in this language."))
+    text = XML_ILLEGAL.sub("", text)
     if not text.strip():
         QuoteTranslation.objects.filter(coding=coding, language=language).delete()
         record_change(actor=actor, action="quote_translation.delete", obj=coding)
@@ -277,6 +287,7 @@ def quote_translation_save(*, actor, coding: Coding, language: str, text: str):
     record_change(
         actor=actor, action="quote_translation.save", obj=translation, changed_fields=["text"]
     )
+    _back_to_review(_quoting({coding.pk}))
     return translation
 
 
@@ -358,11 +369,14 @@ def languages_of(case_study: CaseStudy) -> list[str]:
     return [case_study.language, *sorted(found - {case_study.language})]
 
 
-def gate(user, case_study: CaseStudy) -> dict:
+def gate(user, case_study: CaseStudy, *, public: bool = False) -> dict:
     """Render every language the document has and collect what blocks publication."""
     from chorus.casestudies.rendering import render_document
 
-    documents = {lang: render_document(user, case_study, lang) for lang in languages_of(case_study)}
+    documents = {
+        lang: render_document(user, case_study, lang, public=public)
+        for lang in languages_of(case_study)
+    }
     return {
         "documents": documents,
         "problems": [p for document in documents.values() for p in document.problems],
@@ -408,7 +422,7 @@ def casestudy_publish(*, actor, case_study: CaseStudy) -> CaseStudy:
     _require(actor, case_study, StudyRole.LEAD)
     if case_study.status != Status.APPROVED:
         raise ValidationError(_("Only an approved document can be published."))
-    checked = gate(actor, case_study)
+    checked = gate(actor, case_study, public=True)
     if checked["problems"]:
         raise GateClosed(_("The document cannot be published: fix the problems listed."))
     from chorus.casestudies.exports import build_html
@@ -419,6 +433,7 @@ def casestudy_publish(*, actor, case_study: CaseStudy) -> CaseStudy:
         PublishedCopy.objects.create(
             case_study=case_study,
             language=language,
+            title=document.title,
             html=build_html(document).decode("utf-8"),
         )
     seen = set()
@@ -485,16 +500,25 @@ def consent_withdrawn(*, participant) -> None:
         record_change(
             actor=None, action="section.quote_withdrawn", obj=text, changed_fields=["body"]
         )
+    _flag_published(
+        participant,
+        _(
+            "A person quoted in this published document withdrew consent on %(date)s. "
+            "Take it down or publish a corrected version."
+        )
+        % {"date": timezone.localdate().isoformat()},
+    )
+
+
+def _flag_published(participant, notice: str) -> None:
+    """Flag the published documents that quote the person and take their public copies down."""
     published = CaseStudy.objects.filter(
         status=Status.PUBLISHED, published_quotes__participant=participant
     ).distinct()
     for case_study in published:
-        case_study.withdrawal_flag = _(
-            "A person quoted in this published document withdrew consent on %(date)s. "
-            "Take it down or publish a corrected version."
-        ) % {"date": timezone.localdate().isoformat()}
+        case_study.withdrawal_flag = notice
         case_study.save(update_fields=["withdrawal_flag"])
-        # Off the public site at once: the copy quoted someone who no longer consents.
+        # Off the public site at once: the copy quotes someone as they no longer consent.
         case_study.published_copies.all().delete()
         record_change(
             actor=None,
@@ -502,3 +526,49 @@ def consent_withdrawn(*, participant) -> None:
             obj=case_study,
             changed_fields=["withdrawal_flag"],
         )
+
+
+def _back_to_review(case_studies) -> None:
+    """An approved document whose quoted words or consent changed must be approved again."""
+    for case_study in case_studies:
+        if case_study.status == Status.APPROVED:
+            case_study.status = Status.IN_REVIEW
+            case_study.save(update_fields=["status"])
+            record_change(
+                actor=None, action="casestudy.reopen", obj=case_study, changed_fields=["status"]
+            )
+
+
+def _quoting(coding_ids: set[int]):
+    """The documents whose text quotes any of these codings."""
+    found = set()
+    for text in SectionText.objects.select_related("section__case_study"):
+        if elements.quote_ids(text.body) & coding_ids:
+            found.add(text.section.case_study)
+    return found
+
+
+def consent_narrowed(*, participant) -> None:
+    """Apply a consent that now allows less: published copies come down, approvals lapse.
+
+    Drafts need no change: their quotes are attributed from the current consent at each
+    rendering, and the gate reports what the new consent no longer allows.
+    """
+    coding_ids = set(
+        Coding.objects.filter(source__participants=participant).values_list("pk", flat=True)
+    )
+    _back_to_review(_quoting(coding_ids))
+    _flag_published(
+        participant,
+        _(
+            "The consent of a person quoted in this published document changed on %(date)s. "
+            "Check the quotes and publish again."
+        )
+        % {"date": timezone.localdate().isoformat()},
+    )
+
+
+def coding_changed(*, coding: Coding) -> None:
+    """A quoted segment's words changed: the speaker's approval no longer covers them."""
+    QuoteApproval.objects.filter(coding=coding).delete()
+    _back_to_review(_quoting({coding.pk}))

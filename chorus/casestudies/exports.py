@@ -135,7 +135,7 @@ def export(user, case_study: CaseStudy, language: str, fmt: str, *, draft: bool 
     if not draft:
         # Fail before rendering: a draft document cannot be published whatever its text says.
         check_gate(case_study)
-    document = render_document(user, case_study, language)
+    document = render_document(user, case_study, language, public=not draft)
     if not draft:
         check_gate(case_study, document)
     builders: dict[str, Callable[[RenderedDocument, bool], bytes]] = {

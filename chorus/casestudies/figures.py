@@ -70,7 +70,7 @@ def participants(context, options) -> Figure:
 def _network(context):
     from chorus.network.statistics import network_statistics_for
 
-    return network_statistics_for(context.user)
+    return network_statistics_for(context.figures_user)
 
 
 def members(context, options) -> Figure:
@@ -96,7 +96,7 @@ def members_by_region(context, options) -> Figure:
 def engagements_by_platform(context, options) -> Figure:
     from chorus.engagement.queries import engagements_for
 
-    engagements = engagements_for(context.user)
+    engagements = engagements_for(context.figures_user)
     year = options.get("year", "")
     if year:
         if not year.isdigit():
@@ -114,7 +114,7 @@ def engagements_by_platform(context, options) -> Figure:
 def power_map(context, options) -> Figure:
     from chorus.stakeholders.queries import power_map_for
 
-    chart = power_map_for(context.user)
+    chart = power_map_for(context.figures_user)
     bands = Counter()
     for actor in chart.actors:
         if actor.stance > 0:
@@ -132,7 +132,7 @@ def recommendation_trends(context, options) -> Figure:
     from chorus.outcomes.models import Label
     from chorus.outcomes.queries import trends_for
 
-    trends = trends_for(context.user)
+    trends = trends_for(context.figures_user)
     labels = dict(Label.choices)
     by_year: dict[int, Counter] = {}
     for row in trends["by_year"]:

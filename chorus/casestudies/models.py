@@ -216,6 +216,7 @@ class PublishedCopy(models.Model):
         CaseStudy, on_delete=models.CASCADE, related_name="published_copies"
     )
     language = models.CharField(max_length=16)
+    title = models.CharField(max_length=300)
     html = models.TextField()
     published_at = models.DateTimeField(auto_now_add=True)
 

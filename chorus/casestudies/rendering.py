@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import nh3
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import escape
@@ -24,7 +25,7 @@ from chorus.casestudies import elements, figures
 from chorus.casestudies.models import CaseStudy, QuoteApproval, QuoteTranslation, TranslationStatus
 from chorus.core.audit import record_access
 from chorus.evidence import access as evidence_access
-from chorus.evidence.models import Coding, Participant, Pseudonym, QuoteMode
+from chorus.evidence.models import Coding, Participant, Pseudonym, QuoteMode, StudyRole
 from chorus.evidence.pseudonymise import find_names
 
 PLACEHOLDER = "@@chorus-quote-%d@@"
@@ -135,14 +136,21 @@ def escape_markdown(text: str) -> str:
 class _Context:
     """What one rendering needs: the reader, the document, and caches of texts and names."""
 
-    def __init__(self, user, case_study: CaseStudy, language: str):
+    def __init__(self, user, case_study: CaseStudy, language: str, *, public: bool = False):
         self.user = user
+        # Published figures are counted as the public may see them (unlisted members left out,
+        # small cells hidden), whoever publishes.
+        self.figures_user = AnonymousUser() if public else user
         self.case_study = case_study
         self.language = language
         self.texts: dict[int, str] = {}
         self.secret_read = False
         self.quote_counter = 0
         self.current_quotes: dict[str, Quote] = {}
+        # Real names of named speakers are for leads (and the system, which publishes).
+        self.may_see_names = user is None or (
+            evidence_access.role_in(user, case_study.study) == StudyRole.LEAD
+        )
 
     def source_text(self, coding: Coding) -> str:
         if coding.source_id not in self.texts:
@@ -170,11 +178,22 @@ def _speaker(coding: Coding) -> Participant | None:
     return None
 
 
-def attribution(participant: Participant, mode: str, language: str) -> str:
-    """Write the attribution of a quote in the document's language, as consent allows."""
+def attribution(
+    participant: Participant, mode: str, language: str, *, reveal_name: bool = True
+) -> str:
+    """Write the attribution of a quote in the document's language, as consent allows.
+
+    Before publication only leads see real names: for others a named speaker shows as their
+    pseudonym, marked as named at publication.
+    """
     with override(language):
         if mode == QuoteMode.NAMED:
-            parts = [participant.real_name.strip(), participant.role_title.strip()]
+            name = participant.real_name.strip()
+            if not reveal_name:
+                name = _("%(pseudonym)s (named at publication)") % {
+                    "pseudonym": participant.pseudonym
+                }
+            parts = [name, participant.role_title.strip()]
             parts.append(participant.organisation_label.strip())
             return ", ".join(part for part in parts if part)
         if mode == QuoteMode.ORGANISATION:
@@ -213,6 +232,9 @@ def _resolve_quote(context: _Context, element, section_key: str, problems: list[
         return withheld("unresolved", _("The quoted segment no longer exists."))
     if evidence_access.role_in(context.user, coding.source.study) is None:
         return withheld("not_visible", _("The quote comes from a study you cannot see."))
+    if coding.source.study_id != context.case_study.study_id:
+        # Consent was given for one study; it does not follow a quote into another.
+        return withheld("other_study", _("The quote comes from another study than this one."))
     coding_url = _url("evidence:coding_edit", coding.source.study_id, coding.pk)
     speaker = _speaker(coding)
     if speaker is None:
@@ -259,17 +281,33 @@ def _resolve_quote(context: _Context, element, section_key: str, problems: list[
                 purpose="case study quotes",
             )
         context.secret_read = True
+    # Names that must not appear: the study's name list and the other participants' real
+    # names always; the speaker's own name unless they agreed to be named.
+    names = [entry.real for entry in Pseudonym.objects.filter(study=coding.source.study)]
+    names += [
+        person.real_name
+        for person in Participant.objects.filter(study=coding.source.study).exclude(pk=speaker.pk)
+    ]
     if mode != QuoteMode.NAMED:
-        names = [speaker.real_name] + [
-            entry.real for entry in Pseudonym.objects.filter(study=coding.source.study)
-        ]
-        names = [name for name in names if name and name.strip()]
-        if find_names(shown, names) or find_names(original, names):
-            return withheld(
-                "real_name",
-                _("A real name appears in the quote of a speaker who is not to be named."),
-                coding_url,
-            )
+        names.append(speaker.real_name)
+    names = [name for name in names if name and name.strip()]
+    if find_names(shown, names) or find_names(original, names):
+        return withheld(
+            "real_name",
+            _("A real name appears in the quote that its speaker or the name list keeps private."),
+            coding_url,
+        )
+    organisation = speaker.organisation
+    if (
+        mode != QuoteMode.ANONYMOUS
+        and organisation is not None
+        and not organisation.publicly_listed
+    ):
+        return withheld(
+            "unlisted",
+            _("The speaker's organisation is not publicly listed: quote them anonymously."),
+            consent_url,
+        )
     context.quote_counter += 1
     key = PLACEHOLDER % context.quote_counter
     context.current_quotes[key] = Quote(
@@ -279,7 +317,7 @@ def _resolve_quote(context: _Context, element, section_key: str, problems: list[
         original_text=original,
         original_language=coding.source.language,
         translated=translation is not None,
-        attribution=attribution(speaker, mode, context.language),
+        attribution=attribution(speaker, mode, context.language, reveal_name=context.may_see_names),
         participant_id=speaker.pk,
     )
     return f"\n\n{key}\n\n"
@@ -457,9 +495,14 @@ def glossary_warnings(text: str, language: str, section_key: str) -> list[Proble
     return warnings
 
 
-def render_document(user, case_study: CaseStudy, language: str) -> RenderedDocument:
-    """Resolve the case study in `language`, falling back per section to the main language."""
-    context = _Context(user, case_study, language)
+def render_document(
+    user, case_study: CaseStudy, language: str, *, public: bool = False
+) -> RenderedDocument:
+    """Resolve the case study in `language`, falling back per section to the main language.
+
+    `public` renders for publication: figures are counted within the public's reach.
+    """
+    context = _Context(user, case_study, language, public=public)
     document = RenderedDocument(
         case_study=case_study,
         language=language,

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from chorus.evidence.signals import consent_withdrawn
+from chorus.evidence.signals import coding_changed, consent_narrowed, consent_withdrawn
 
 
 @receiver(consent_withdrawn, dispatch_uid="casestudies.consent_withdrawn")
@@ -10,3 +10,17 @@ def remove_withdrawn_quotes(sender, participant, **kwargs):
     from chorus.casestudies.actions import consent_withdrawn as apply_withdrawal
 
     apply_withdrawal(participant=participant)
+
+
+@receiver(consent_narrowed, dispatch_uid="casestudies.consent_narrowed")
+def take_down_narrowed_quotes(sender, participant, **kwargs):
+    from chorus.casestudies.actions import consent_narrowed as apply_narrowing
+
+    apply_narrowing(participant=participant)
+
+
+@receiver(coding_changed, dispatch_uid="casestudies.coding_changed")
+def void_approval_of_changed_quote(sender, coding, **kwargs):
+    from chorus.casestudies.actions import coding_changed as apply_change
+
+    apply_change(coding=coding)

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from chorus.casestudies import actions, queries
 from chorus.casestudies.models import (
     AssignmentRole,
-    CaseStudy,
     PublishedCopy,
     Status,
     Template,
@@ -582,15 +581,18 @@ def details(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_list(request: HttpRequest) -> HttpResponse:
-    published = CaseStudy.objects.filter(status=Status.PUBLISHED, withdrawal_flag="")
-    entries = [
-        {
-            "case_study": item,
-            "languages": sorted(item.published_copies.values_list("language", flat=True)),
-        }
-        for item in published.order_by("-published_at")
-    ]
-    return render(request, "casestudies/public_list.html", {"entries": entries})
+    """List what is published, from the frozen copies: later unpublished edits never show."""
+    copies = PublishedCopy.objects.filter(
+        case_study__status=Status.PUBLISHED, case_study__withdrawal_flag=""
+    ).order_by("-published_at", "language")
+    entries: dict[int, dict] = {}
+    for copy in copies.values("case_study_id", "case_study__slug", "language", "title"):
+        entry = entries.setdefault(
+            copy["case_study_id"],
+            {"slug": copy["case_study__slug"], "title": copy["title"], "languages": []},
+        )
+        entry["languages"].append((copy["language"], copy["title"]))
+    return render(request, "casestudies/public_list.html", {"entries": entries.values()})
 
 
 def public_detail(request: HttpRequest, slug: str, language: str) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -26,3 +27,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     for row in rows:
         writer.writerow([neutralise_formula(cell) for cell in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# Characters XML 1.0 forbids (DOCX and XLSX are XML): control characters other than tab and
+# line breaks, and the two non-characters. Text pasted from PDFs often carries them.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

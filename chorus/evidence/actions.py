@@ -27,6 +27,7 @@ from chorus.evidence.models import (
     OriginalFile,
     Participant,
     Pseudonym,
+    QuoteMode,
     Source,
     SourceKind,
     Study,
@@ -35,7 +36,7 @@ from chorus.evidence.models import (
     Suggestion,
     SuggestionStatus,
 )
-from chorus.evidence.signals import consent_withdrawn
+from chorus.evidence.signals import coding_changed, consent_narrowed, consent_withdrawn
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -176,6 +177,7 @@ def consent_record(
     consent = Consent.objects.filter(participant=participant).first() or Consent(
         participant=participant
     )
+    before = (consent.pk, consent.quote_mode, consent.approval_required)
     changed = apply_changes(
         consent,
         {
@@ -189,7 +191,25 @@ def consent_record(
     consent.full_clean()
     consent.save()
     record_change(actor=actor, action="consent.record", obj=consent, changed_fields=changed)
+    if before[0] is not None and _narrower(before[1], before[2], consent):
+        consent_narrowed.send(sender=Consent, participant=participant)
     return consent
+
+
+# From the least to the most revealing way to be quoted.
+QUOTE_OPENNESS = (
+    QuoteMode.NOT_QUOTED,
+    QuoteMode.ANONYMOUS,
+    QuoteMode.ORGANISATION,
+    QuoteMode.NAMED,
+)
+
+
+def _narrower(old_mode: str, old_approval: bool, consent: Consent) -> bool:
+    """Whether the consent now allows less than it did."""
+    return QUOTE_OPENNESS.index(consent.quote_mode) < QUOTE_OPENNESS.index(old_mode) or (
+        consent.approval_required and not old_approval
+    )
 
 
 @transaction.atomic
@@ -480,6 +500,8 @@ def coding_update(*, actor, coding: Coding, start: int, end: int, code: Code | N
     )
     coding.save()
     record_change(actor=actor, action="coding.update", obj=coding, changed_fields=changed)
+    if {"start", "end"} & set(changed):
+        coding_changed.send(sender=Coding, coding=coding)
     return coding
 
 

@@ -8,31 +8,25 @@ are neutralised so that no segment runs as a formula.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chorus.core.audit import record_access
-from chorus.core.exports import csv_bytes, neutralise_formula
+from chorus.core.exports import XML_ILLEGAL, csv_bytes, neutralise_formula
 from chorus.evidence import access
 from chorus.evidence.analysis import Segment, SegmentPage, all_segments
-from chorus.evidence.models import Pseudonym, Source, Study, StudyRole
+from chorus.evidence.models import Source, Study, StudyRole
 
 # Characters XML 1.0 forbids; they would stop an XLSX or DOCX export with an error.
-XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _pseudonymiser(study: Study):
     """Return a text transform for `all_segments` that replaces the study's real names."""
-    from chorus.evidence.pseudonymise import pseudonymise
+    from chorus.evidence.pseudonymise import pseudonymise, study_replacements
 
-    replacements = [
-        (pseudonym.real, pseudonym.replacement)
-        for pseudonym in Pseudonym.objects.filter(study=study)
-        if pseudonym.real.strip()
-    ]
+    replacements = study_replacements(study)
 
     def transform(source: Source):
         title = pseudonymise(source.title, replacements).text

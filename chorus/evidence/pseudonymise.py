@@ -214,3 +214,19 @@ def pseudonymise(text: str, replacements: Iterable[tuple[str, str]]) -> Pseudony
         position = end
     pieces.append(text[position:])
     return Pseudonymised(text="".join(pieces), offsets=OffsetMap(edits))
+
+
+def study_replacements(study) -> list[tuple[str, str]]:
+    """Every name a pseudonymised output of the study must replace, with its replacement.
+
+    The study's name list, and each participant's real name replaced by their pseudonym, so a
+    participant who names themselves in a transcript is not exported under their own name.
+    """
+    from chorus.evidence.models import Participant, Pseudonym
+
+    pairs = [(entry.real, entry.replacement) for entry in Pseudonym.objects.filter(study=study)]
+    pairs += [
+        (person.real_name, person.pseudonym)
+        for person in Participant.objects.filter(study=study).only("real_name", "pseudonym")
+    ]
+    return [(real.strip(), replacement) for real, replacement in pairs if real and real.strip()]

@@ -79,7 +79,13 @@ from chorus.evidence.models import (
     Study,
     StudyRole,
 )
-from chorus.evidence.pseudonymise import OffsetMap, Pseudonymised, find_names, pseudonymise
+from chorus.evidence.pseudonymise import (
+    OffsetMap,
+    Pseudonymised,
+    find_names,
+    pseudonymise,
+    study_replacements,
+)
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -144,13 +150,7 @@ class _Scrubber:
     def for_study(cls, study: Study, pseudonymised: bool) -> _Scrubber:
         if not pseudonymised:
             return cls([])
-        return cls(
-            [
-                (pseudonym.real, pseudonym.replacement)
-                for pseudonym in Pseudonym.objects.filter(study=study)
-                if pseudonym.real.strip()
-            ]
-        )
+        return cls(study_replacements(study))
 
     def text(self, text: str) -> str:
         if not self.replacements or not text:

@@ -5,3 +5,11 @@ from django.dispatch import Signal
 # Sent inside the withdrawal's transaction with `participant`: documents quoting the person
 # must change in the same commit (case studies remove or flag their quotes).
 consent_withdrawn = Signal()
+
+# Sent inside the transaction when a consent becomes more restrictive (a less revealing
+# attribution, no quotes, or approval now required), with `participant`.
+consent_narrowed = Signal()
+
+# Sent inside the transaction when a coded segment's span changes, with `coding`: an approval
+# given for the old words does not cover the new ones.
+coding_changed = Signal()

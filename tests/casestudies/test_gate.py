@@ -306,3 +306,135 @@ def test_a_title_without_latin_letters_gets_a_numbered_short_name(study, team):
         actions.casestudy_create(
             actor=team["lead"], study=study, title="X", language="en", slug=third.slug
         )
+
+
+def test_a_named_speaker_cannot_carry_someone_elses_name_into_print(document, team, study):
+    """A named quote is still checked against the name list and the other participants."""
+    lead = team["lead"]
+    evidence.pseudonym_create(
+        actor=lead, study=study, kind="person", real="Bob Secret", replacement="B."
+    )
+    named = document.named
+    coding = _quote(study, lead, named, "My colleague Bob Secret was arrested.")
+    _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
+    assert _kinds(lead, document) == {"real_name"}
+    _speaker(study, lead, pseudonym="P9", mode=QuoteMode.ANONYMOUS, real_name="Lena Hidden")
+    other = _quote(study, lead, named, "Lena Hidden came with us to the forum.")
+    _set_body(document, lead, f"{{{{ quote {other.pk} }}}}")
+    assert _kinds(lead, document) == {"real_name"}
+
+
+def test_a_quote_from_another_study_is_blocked(document, team):
+    lead = team["lead"]
+    other = evidence.study_create(actor=lead, title="Another study", languages=["en"])
+    speaker = _speaker(other, lead, pseudonym="Z1", mode=QuoteMode.NAMED, real_name="Z Z")
+    coding = _quote(other, lead, speaker, "Said in another study.")
+    _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
+    assert _kinds(lead, document) == {"other_study"}
+
+
+def test_an_unlisted_organisation_is_never_named_in_an_attribution(document, team, study, countries):
+    from tests.conftest import make_organisation
+
+    lead = team["lead"]
+    hidden = make_organisation("Quiet Collective", countries["KE"], listed=False)
+    speaker = _speaker(study, lead, pseudonym="P8", mode=QuoteMode.ORGANISATION)
+    evidence.participant_update(actor=lead, participant=speaker, organisation=hidden)
+    coding = _quote(study, lead, speaker, "We met the ministry twice.")
+    _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
+    assert _kinds(lead, document) == {"unlisted"}
+    _set_body(document, lead, f"{{{{ quote {coding.pk} as=anonymous }}}}")
+    assert _kinds(lead, document) == set()
+
+
+def _publish(case_study, lead):
+    actions.casestudy_approve(actor=lead, case_study=case_study)
+    actions.casestudy_publish(actor=lead, case_study=case_study)
+    case_study.refresh_from_db()
+
+
+def test_a_narrowed_consent_takes_the_published_copy_down(document, team):
+    lead = team["lead"]
+    _publish(document, lead)
+    assert document.published_copies.count() == 1
+    evidence.consent_record(
+        actor=lead,
+        participant=document.named,
+        recorded=True,
+        quote_mode=QuoteMode.ANONYMOUS,
+        approval_required=False,
+        given_on=datetime.date(2021, 1, 1),
+    )
+    document.refresh_from_db()
+    assert document.withdrawal_flag and document.published_copies.count() == 0
+    # Re-rendered, the quote now carries the anonymous attribution the new consent allows.
+    [quote] = render_document(lead, document, "en").quotes
+    assert "Kholi" not in quote.attribution
+
+
+def test_changing_a_quoted_span_voids_the_speakers_approval(document, team, study):
+    lead = team["lead"]
+    careful = _speaker(
+        study, lead, pseudonym="P7", mode=QuoteMode.NAMED, approval=True, real_name="Ana R."
+    )
+    coding = _quote(study, lead, careful, "We agree to this. Never print the rest.")
+    evidence.coding_update(actor=lead, coding=coding, start=0, end=len("We agree to this."))
+    actions.quote_approval_record(actor=lead, coding=coding, approved_on=datetime.date(2021, 5, 1))
+    _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
+    actions.casestudy_approve(actor=lead, case_study=document)
+    evidence.coding_update(actor=lead, coding=coding, start=0, end=len(coding.source.text))
+    document.refresh_from_db()
+    assert document.status == Status.IN_REVIEW
+    assert _kinds(lead, document) == {"approval"}
+
+
+def test_editing_a_quote_translation_sends_an_approved_document_back_to_review(document, team):
+    lead = team["lead"]
+    actions.casestudy_approve(actor=lead, case_study=document)
+    actions.quote_translation_save(
+        actor=lead, coding=document.coding, language="fr", text="Nous avons parlé."
+    )
+    document.refresh_from_db()
+    assert document.status == Status.IN_REVIEW
+
+
+def test_published_figures_count_only_what_the_public_may_see(study, team, countries):
+    from chorus.casestudies.exports import export
+    from tests.conftest import make_organisation
+
+    from chorus.network import actions as network_actions
+    from chorus.network.models import OrganisationKind
+
+    lead = team["lead"]
+    network = make_organisation(
+        "Global Network", countries["KE"], kind=OrganisationKind.GLOBAL_NETWORK, acronym="GN"
+    )
+    hidden = make_organisation("Quiet Collective", countries["KE"], listed=False)
+    network_actions.membership_record(
+        actor=None, organisation=hidden, network=network, tier="associate", status="member"
+    )
+    case_study = actions.casestudy_create(actor=lead, study=study, title="Size", language="en")
+    actions.section_add(actor=lead, case_study=case_study, key="size", title="Size")
+    actions.section_text_save(
+        actor=lead,
+        case_study=case_study,
+        key="size",
+        language="en",
+        title="Size",
+        body="The network: {{ figure members }}.",
+    )
+    internal = render_document(None, case_study, "en").sections[0].html
+    public = render_document(None, case_study, "en", public=True).sections[0].html
+    assert "1 organisation" in internal and "0 organisations" in public
+    _publish(case_study, lead)
+    assert "0 organisations" in case_study.published_copies.get().html
+    assert b"0 organisations" in export(lead, case_study, "en", "md")
+
+
+def test_control_characters_pasted_from_a_pdf_do_not_break_the_docx(document, team):
+    from chorus.casestudies.exports import export
+
+    _set_body(document, team["lead"], "Page one\x0cPage two\x00 end.")
+    text = document.sections.get().texts.get().body
+    assert text == "Page onePage two end."
+    assert export(team["lead"], document, "en", "docx", draft=True).startswith(b"PK")

@@ -98,8 +98,16 @@ def test_a_researcher_places_a_quote_and_it_renders_attributed(
     page = client.get(reverse("casestudies:detail", args=[case_study.slug]) + "?lang=en")
     html = page.content.decode()
     assert "我们必须坐在谈判桌旁。" in html
-    assert "Miriam E., regional coordinator, Caribbean Sex Work Coalition" in html
+    # Before publication only leads see real names; a coder sees the pseudonym.
+    assert "Miriam E." not in html
+    assert "P1 (named at publication), regional coordinator, Caribbean Sex Work Coalition" in html
     assert "Quoted in the original language." in html
+    lead_page = client_for(team["lead"]).get(
+        reverse("casestudies:detail", args=[case_study.slug]) + "?lang=en"
+    )
+    assert "Miriam E., regional coordinator, Caribbean Sex Work Coalition" in (
+        lead_page.content.decode()
+    )
 
 
 def test_quote_translation_is_used_in_that_language(client_for, team, case_study, quoted):

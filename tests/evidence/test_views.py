@@ -340,3 +340,22 @@ def test_a_coder_can_hide_the_others_codings(client_for, team, study, source, co
     assert mine.count('class="coder"') == 1 and ">coder<" in mine
     response = client.post(url + "?mine=1", {"codes": [coded.pk], "start": 40, "end": 45})
     assert response["Location"].endswith("?mine=1#p2") or "?mine=1#p" in response["Location"]
+
+
+def test_exports_replace_a_participants_own_name_by_their_pseudonym(client_for, team, study):
+    """A participant who names themselves in the transcript is exported under their pseudonym."""
+    from tests.evidence.conftest import add_text_source
+
+    person = actions.participant_create(
+        actor=team["lead"], study=study, pseudonym="P12", real_name="Maria Lopez"
+    )
+    source = add_text_source(study, team["lead"], text="I am Maria Lopez and I organise.")
+    actions.source_update(actor=team["lead"], source=source, participants=[person])
+    code = actions.code_create(actor=team["lead"], study=study, name="Self")
+    actions.coding_create(actor=team["lead"], source=source, codes=[code], start=0, end=20)
+    csv_text = (
+        client_for(team["reader"])
+        .get(reverse("evidence:code_export", args=[study.pk, code.pk, "csv"]))
+        .content.decode("utf-8-sig")
+    )
+    assert "Maria Lopez" not in csv_text and "P12" in csv_text
