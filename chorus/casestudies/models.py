@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chorus.core.fields import EncryptedTextField
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -155,7 +157,8 @@ class QuoteTranslation(models.Model):
         "evidence.Coding", on_delete=models.CASCADE, related_name="quote_translations"
     )
     language = models.CharField(_("language"), max_length=16)
-    text = models.TextField(_("translation"))
+    # A translated transcript passage is as confidential as the transcript until published.
+    text = EncryptedTextField(_("translation"), data_class="confidential")
     translated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

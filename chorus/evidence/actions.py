@@ -544,8 +544,15 @@ def memo_create(
 
 
 @transaction.atomic
+def _require_memo_author(actor, memo: Memo) -> None:
+    """A memo is its author's: others on the team read it; only a lead may change another's."""
+    role = access.require(actor, memo.study, *access.EDITORS)
+    if role != StudyRole.LEAD and memo.author_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+
+
 def memo_update(*, actor, memo: Memo, text: str, title: str = "") -> Memo:
-    access.require(actor, memo.study, *access.EDITORS)
+    _require_memo_author(actor, memo)
     if not text.strip():
         raise ValidationError({"text": _("A memo needs some text.")})
     changed = apply_changes(memo, {"text": text, "title": title.strip()[:200]})
@@ -556,7 +563,7 @@ def memo_update(*, actor, memo: Memo, text: str, title: str = "") -> Memo:
 
 @transaction.atomic
 def memo_delete(*, actor, memo: Memo) -> None:
-    access.require(actor, memo.study, *access.EDITORS)
+    _require_memo_author(actor, memo)
     record_change(actor=actor, action="memo.delete", obj=memo)
     memo.delete()
 

@@ -194,7 +194,8 @@ class OriginalFile(models.Model):
     """The file a source was imported from, kept encrypted so the import can be checked later."""
 
     source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="original")
-    name = models.CharField(_("file name"), max_length=300)
+    # File names often carry the interviewee's name: stored encrypted like the file.
+    name = EncryptedTextField(_("file name"), data_class="confidential")
     size = models.PositiveBigIntegerField(_("size in bytes"))
     content = EncryptedBinaryField(data_class="confidential")
 
@@ -214,7 +215,8 @@ class Cue(models.Model):
     end = models.PositiveIntegerField()
     start_ms = models.PositiveBigIntegerField()
     end_ms = models.PositiveBigIntegerField()
-    speaker = models.CharField(max_length=200, blank=True)
+    # A transcript names its speakers: encrypted like the transcript itself.
+    speaker = EncryptedTextField(data_class="confidential")
 
     class Meta:
         ordering = ["source", "start"]

@@ -1407,6 +1407,14 @@ class _Writer:
     def write_project(self, on_progress: ProgressCallback | None) -> None:
         users = self._users()
         case_of_source: dict[str, list[Participant]] = defaultdict(list)
+        if self.parsed.cases and access.role_in(self.me, self.study) != StudyRole.LEAD:
+            # Participants are the lead's to add: a coder's import brings the texts and the
+            # coding, and the cases are reported as left out.
+            self.report.warnings.append(
+                _("%(count)s cases were not imported: only a study lead adds participants.")
+                % {"count": len(self.parsed.cases)}
+            )
+            self.parsed.cases = []
         participants = self._participants()
         for case, participant in zip(self.parsed.cases, participants, strict=True):
             for source_key in case.sources:

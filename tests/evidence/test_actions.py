@@ -237,3 +237,16 @@ def test_a_source_text_in_another_study_is_out_of_reach(study, team):
     foreign = add_text_source(other, team["outsider"], text="Private words")
     with pytest.raises(Http404):
         queries.source_for(team["lead"], study, foreign.pk)
+
+
+def test_a_memo_is_changed_only_by_its_author_or_a_lead(study, team, source):
+    memo = actions.memo_create(actor=team["lead"], study=study, source=source, text="Lead's view")
+    with pytest.raises(PermissionDenied):
+        actions.memo_update(actor=team["coder"], memo=memo, text="Rewritten")
+    with pytest.raises(PermissionDenied):
+        actions.memo_delete(actor=team["coder"], memo=memo)
+    own = actions.memo_create(actor=team["coder"], study=study, text="Mine")
+    actions.memo_update(actor=team["coder"], memo=own, text="Mine, edited")
+    actions.memo_update(actor=team["lead"], memo=own, text="Lead tidied it")
+    own.refresh_from_db()
+    assert own.text == "Lead tidied it"

@@ -621,3 +621,14 @@ def test_codings_by_people_outside_the_team_are_attributed_to_the_importer(study
     report = refiqda.import_project(actor=team["lead"], study=target, data=data)
     assert {c.coder for c in Coding.objects.filter(source__study=target)} == {team["lead"]}
     assert any("coder" in warning for warning in report.warnings)
+
+
+def test_a_coders_import_leaves_participants_to_the_lead(study, team, source):
+    """Cases in a file become participants only when a lead imports it; a coder's is reported."""
+    person = actions.participant_create(actor=team["lead"], study=study, pseudonym="P5")
+    actions.source_update(actor=team["lead"], source=source, participants=[person])
+    data = refiqda.export_project(study, actor=team["lead"])
+    target = new_study(team, "Coder's copy")
+    report = refiqda.import_project(actor=team["coder"], study=target, data=data)
+    assert target.participants.count() == 0 and report.sources >= 1
+    assert any("only a study lead adds participants" in warning for warning in report.warnings)
