@@ -179,3 +179,9 @@ def source_texts(user, study: Study, source_ids) -> dict[int, str]:
     """Return the texts of some of the study's sources (decrypted), for snippets and excerpts."""
     access.require(user, study)
     return dict(study.sources.filter(pk__in=set(source_ids)).values_list("id", "text"))
+
+
+def log_transcript_read(user, study: Study, purpose: str) -> None:
+    """Record that a page or export showed transcript text of the study (a confidential read)."""
+    with transaction.atomic():
+        record_access(actor=user, obj=study, data_class="confidential", purpose=purpose)

@@ -795,6 +795,7 @@ def study_search(request: HttpRequest, study: int) -> HttpResponse:
         results.page_number = page_number
         results.has_next = results.total > page_number * 20
         results.numbered = _number_hits(request.user, study, results.hits)
+        queries.log_transcript_read(request.user, study, "search")
     return render(
         request, "evidence/search.html", _context(request, study, form=form, results=results)
     )
@@ -852,6 +853,7 @@ def code_detail(request: HttpRequest, study: int, code: int) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    queries.log_transcript_read(request.user, study, "code segments")
     return render(
         request,
         "evidence/code_detail.html",
@@ -900,6 +902,7 @@ def code_export(request: HttpRequest, study: int, code: int, fmt: str) -> HttpRe
         pseudonymised=request.GET.get("names") != "original",
         **filters,
     )
+    queries.log_transcript_read(request.user, study, f"segments export ({fmt})")
     content_type, writer = EXPORT_FORMATS[fmt]
     if fmt == "docx":
         body = exports.retrieval_docx(segments, study=study, code_names=[code.name])
@@ -946,6 +949,7 @@ def agreement(request: HttpRequest, study: int) -> HttpResponse:
             coder_a=form.cleaned_data["coder_a"],
             coder_b=form.cleaned_data["coder_b"],
         )
+        queries.log_transcript_read(request.user, study, "agreement")
     return render(
         request, "evidence/agreement.html", _context(request, study, form=form, results=results)
     )
@@ -969,6 +973,8 @@ def suggestions(request: HttpRequest, study: int, code: int) -> HttpResponse:
         return redirect("evidence:suggestions", study.pk, code.pk)
     pending = list(queries.suggestions_for(request.user, code))
     texts = queries.source_texts(request.user, study, (s.source_id for s in pending))
+    if pending:
+        queries.log_transcript_read(request.user, study, "suggestions")
     for suggestion in pending:
         suggestion.excerpt = texts.get(suggestion.source_id, "")[suggestion.start : suggestion.end]
         suggestion.percent = round(100 * suggestion.score)
@@ -1085,6 +1091,7 @@ def exchange_export(request: HttpRequest, study: int, kind: str) -> HttpResponse
         if as_is:
             access.require(request.user, study, StudyRole.LEAD)
         body = refiqda.export_project(study, actor=request.user, pseudonymised=not as_is)
+        queries.log_transcript_read(request.user, study, "project export")
         content_type = "application/zip"
     else:
         raise Http404

@@ -359,3 +359,18 @@ def test_exports_replace_a_participants_own_name_by_their_pseudonym(client_for, 
         .content.decode("utf-8-sig")
     )
     assert "Maria Lopez" not in csv_text and "P12" in csv_text
+
+
+def test_pages_showing_transcript_text_log_the_read(client_for, team, study, source, coded):
+    """Search, segments, exports and agreement each leave one confidential access event."""
+    client = client_for(team["reader"])
+    pages = [
+        (reverse("evidence:search", args=[study.pk]), {"q": "工作"}),
+        (reverse("evidence:code_detail", args=[study.pk, coded.pk]), {}),
+        (reverse("evidence:code_export", args=[study.pk, coded.pk, "csv"]), {}),
+        (reverse("evidence:exchange_export", args=[study.pk, "project.qdpx"]), {}),
+    ]
+    for url, params in pages:
+        before = AccessEvent.objects.filter(data_class="confidential").count()
+        assert client.get(url, params).status_code == 200
+        assert AccessEvent.objects.filter(data_class="confidential").count() == before + 1, url
