@@ -572,3 +572,26 @@ def coding_changed(*, coding: Coding) -> None:
     """A quoted segment's words changed: the speaker's approval no longer covers them."""
     QuoteApproval.objects.filter(coding=coding).delete()
     _back_to_review(_quoting({coding.pk}))
+
+
+def codings_merged(*, replaced: dict[int, int]) -> None:
+    """Point quotes, approvals and translations of merged-away codings at the one that stays."""
+    for old, new in replaced.items():
+        if not QuoteApproval.objects.filter(coding_id=new).exists():
+            QuoteApproval.objects.filter(coding_id=old).update(coding_id=new)
+        kept = set(
+            QuoteTranslation.objects.filter(coding_id=new).values_list("language", flat=True)
+        )
+        QuoteTranslation.objects.filter(coding_id=old).exclude(language__in=kept).update(
+            coding_id=new
+        )
+    for text in SectionText.objects.all():
+        quoted = elements.quote_ids(text.body) & set(replaced)
+        if not quoted:
+            continue
+        text.body = elements.replace_quotes(text.body, replaced)
+        text.save(update_fields=["body", "updated_at"])
+        Revision.objects.create(text=text, title=text.title, body=text.body, status=text.status)
+        record_change(
+            actor=None, action="section.quote_renumbered", obj=text, changed_fields=["body"]
+        )

@@ -124,3 +124,19 @@ def remove_quotes(text: str, coding_ids: set[int]) -> tuple[str, int]:
             removed += 1
     pieces.append(text[position:])
     return "".join(pieces), removed
+
+
+def replace_quotes(text: str, replaced: dict[int, int]) -> str:
+    """Point quote elements at other codings (`replaced` maps old ids to new), options kept."""
+    pieces = []
+    position = 0
+    for element in parse(text).elements:
+        if element.kind == "quote" and element.target.isdigit():
+            new = replaced.get(int(element.target))
+            if new is not None:
+                options = "".join(f" {name}={value}" for name, value in element.options.items())
+                pieces.append(text[position : element.start])
+                pieces.append(f"{{{{ quote {new}{options} }}}}")
+                position = element.end
+    pieces.append(text[position:])
+    return "".join(pieces)

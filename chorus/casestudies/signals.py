@@ -2,7 +2,12 @@
 
 from django.dispatch import receiver
 
-from chorus.evidence.signals import coding_changed, consent_narrowed, consent_withdrawn
+from chorus.evidence.signals import (
+    coding_changed,
+    codings_merged,
+    consent_narrowed,
+    consent_withdrawn,
+)
 
 
 @receiver(consent_withdrawn, dispatch_uid="casestudies.consent_withdrawn")
@@ -24,3 +29,10 @@ def void_approval_of_changed_quote(sender, coding, **kwargs):
     from chorus.casestudies.actions import coding_changed as apply_change
 
     apply_change(coding=coding)
+
+
+@receiver(codings_merged, dispatch_uid="casestudies.codings_merged")
+def follow_merged_codings(sender, replaced, **kwargs):
+    from chorus.casestudies.actions import codings_merged as apply_merge
+
+    apply_merge(replaced=replaced)

@@ -36,7 +36,12 @@ from chorus.evidence.models import (
     Suggestion,
     SuggestionStatus,
 )
-from chorus.evidence.signals import coding_changed, consent_narrowed, consent_withdrawn
+from chorus.evidence.signals import (
+    coding_changed,
+    codings_merged,
+    consent_narrowed,
+    consent_withdrawn,
+)
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -408,15 +413,26 @@ def code_merge(*, actor, code: Code, into: Code) -> Code:
     if into.study_id != code.study_id or into.pk == code.pk:
         raise ValidationError(_("Merge a code into another code of the same study."))
     _check_parent(code, into)  # merging an ancestor into its descendant would orphan the tree
-    existing = set(into.codings.values_list("source_id", "start", "end", "coder_id"))
+    survivors = {
+        (c.source_id, c.start, c.end, c.coder_id): c.pk
+        for c in into.codings.only("pk", "source_id", "start", "end", "coder_id")
+    }
+    replaced: dict[int, int] = {}
     for coding in code.codings.all():
         key = (coding.source_id, coding.start, coding.end, coding.coder_id)
-        if key in existing:
-            coding.delete()
+        if key in survivors:
+            replaced[coding.pk] = survivors[key]
         else:
-            existing.add(key)
+            survivors[key] = coding.pk
             coding.code = into
             coding.save(update_fields=["code"])
+    if replaced:
+        # What hangs on a duplicate (memos here; quotes, approvals and translations in case
+        # studies) moves to the identical coding that stays, before the duplicate goes.
+        for old, new in replaced.items():
+            Memo.objects.filter(coding_id=old).update(coding_id=new)
+        codings_merged.send(sender=Coding, replaced=replaced)
+        Coding.objects.filter(pk__in=replaced).delete()
     code.children.update(parent=into)
     code.memos.update(code=into)
     Suggestion.objects.filter(code=code).delete()

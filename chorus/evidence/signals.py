@@ -13,3 +13,7 @@ consent_narrowed = Signal()
 # Sent inside the transaction when a coded segment's span changes, with `coding`: an approval
 # given for the old words does not cover the new ones.
 coding_changed = Signal()
+
+# Sent inside a code merge before duplicate codings are deleted, with `replaced`: a dict from
+# each duplicate coding's id to the id of the identical coding that stays.
+codings_merged = Signal()

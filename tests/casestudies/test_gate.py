@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from chorus.casestudies import actions
-from chorus.casestudies.models import Comment, Status
+from chorus.casestudies.models import Comment, QuoteApproval, Status
 from chorus.casestudies.rendering import render_document
 from chorus.core.models import AccessEvent
 from chorus.evidence import actions as evidence
@@ -333,7 +333,9 @@ def test_a_quote_from_another_study_is_blocked(document, team):
     assert _kinds(lead, document) == {"other_study"}
 
 
-def test_an_unlisted_organisation_is_never_named_in_an_attribution(document, team, study, countries):
+def test_an_unlisted_organisation_is_never_named_in_an_attribution(
+    document, team, study, countries
+):
     from tests.conftest import make_organisation
 
     lead = team["lead"]
@@ -438,3 +440,28 @@ def test_control_characters_pasted_from_a_pdf_do_not_break_the_docx(document, te
     text = document.sections.get().texts.get().body
     assert text == "Page onePage two end."
     assert export(team["lead"], document, "en", "docx", draft=True).startswith(b"PK")
+
+
+def test_merging_codes_keeps_quotes_approvals_and_memos_of_duplicate_codings(document, team, study):
+    """Merging two codes with identical codings keeps what hung on the duplicate."""
+    lead = team["lead"]
+    coding = document.coding
+    duplicate_code = evidence.code_create(actor=lead, study=study, name="Voice again")
+    [duplicate] = evidence.coding_create(
+        actor=lead,
+        source=coding.source,
+        codes=[duplicate_code],
+        start=coding.start,
+        end=coding.end,
+    )
+    evidence.memo_create(actor=lead, study=study, coding=duplicate, text="On the duplicate")
+    actions.quote_approval_record(
+        actor=lead, coding=duplicate, approved_on=datetime.date(2021, 2, 1)
+    )
+    _set_body(document, lead, f"{{{{ quote {duplicate.pk} as=anonymous }}}}")
+    evidence.code_merge(actor=lead, code=duplicate_code, into=coding.code)
+    body = document.sections.get().texts.get().body
+    assert body == f"{{{{ quote {coding.pk} as=anonymous }}}}"
+    assert coding.memos.get().text == "On the duplicate"
+    assert QuoteApproval.objects.filter(coding=coding).exists()
+    assert _kinds(lead, document) == set()
