@@ -402,10 +402,9 @@ def test_editing_a_quote_translation_sends_an_approved_document_back_to_review(d
 
 def test_published_figures_count_only_what_the_public_may_see(study, team, countries):
     from chorus.casestudies.exports import export
-    from tests.conftest import make_organisation
-
     from chorus.network import actions as network_actions
     from chorus.network.models import OrganisationKind
+    from tests.conftest import make_organisation
 
     lead = team["lead"]
     network = make_organisation(
