@@ -96,7 +96,8 @@ def test_from_quote_selection_to_pdf_download(page, live_server, users, prepared
     page.goto(f"{base}/?lang=zh-hans")
     assert QUOTE in page.locator("article.document").inner_text()
     assert "Miriam Edwards" in page.locator("figcaption").first.inner_text()
-    page.locator("form[action$='/status/approve/'] button").click()
+    with page.expect_navigation():
+        page.locator("form[action$='/status/approve/'] button").click()
     page.wait_for_load_state()
     assert CaseStudy.objects.get().status == Status.APPROVED
     screenshot(page, "casestudy-approved-zh")

@@ -83,7 +83,8 @@ def test_a_researcher_imports_consents_codes_retrieves_searches_and_exports(
     page.set_input_files("#id_files", [str(chinese), str(russian)])
     page.select_option("#id_kind", "interview")
     page.select_option("#id_participants", label="P01")
-    page.get_by_role("button", name="Import").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import").click()
     assert Source.objects.count() == 2
     screenshot(page, "evidence-sources")
 
@@ -152,10 +153,12 @@ def test_a_researcher_imports_consents_codes_retrieves_searches_and_exports(
     # Search in Chinese and in Russian (case-insensitive), with highlighted snippets.
     page.goto(f"{base}/search/")
     page.fill("#id_q", "组织")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     assert page.locator(".snippet mark").first.inner_text() == "组织"
     page.fill("#id_q", "форум")
-    page.get_by_role("button", name="Search").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
     marks = page.locator(".snippet mark").all_inner_texts()
     assert marks and all(mark.lower() == "форум" for mark in marks)
     screenshot(page, "evidence-search-ru")
@@ -164,7 +167,8 @@ def test_a_researcher_imports_consents_codes_retrieves_searches_and_exports(
     page.goto(f"{base}/analysis/agreement/")
     page.select_option("#id_coder_a", label="researcher")
     page.select_option("#id_coder_b", label="second-coder")
-    page.get_by_role("button", name="Compare").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Compare").click()
     table = page.locator("table").first.inner_text()
     assert "Coalitions" in table
     assert page.get_by_text("coded only by").count() >= 1

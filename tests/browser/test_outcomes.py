@@ -111,7 +111,8 @@ def test_the_secretariat_pastes_recommendations_and_reads_the_report(
     page.select_option("#id_body", "CEDAW")
     page.select_option("#id_country", "KE")
     page.fill("#id_year", "2024")
-    page.locator("form.stacked button.primary").click()
+    with page.expect_navigation():
+        page.locator("form.stacked button.primary").click()
     assert page.locator("html").get_attribute("lang") == "es"
     assert page.locator("#report-heading").is_visible()
     labels = dict(Recommendation.objects.values_list("paragraph", "label"))

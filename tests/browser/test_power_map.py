@@ -66,7 +66,9 @@ def test_a_coordinator_acknowledges_the_reversal_and_records_a_new_stance(
     alert = page.locator("li.alert.reversal")
     assert "UN Women" in alert.inner_text()
     screenshot(page, "alerts-en")
-    alert.get_by_role("button", name="Acknowledge").click()
+    with page.expect_navigation():
+        alert.get_by_role("button", name="Acknowledge").click()
+    page.wait_for_load_state()
     assert page.locator("li.alert.reversal").count() == 0
     page.goto(f"{live_server.url}/en/allies/observations/new/?organisation={actors['unwomen'].pk}")
     page.select_option("#id_issue", "decriminalisation")

@@ -42,7 +42,9 @@ def test_registry_filters_and_detail_in_each_language(
     page.goto(f"{live_server.url}/{language}/registry/organisations/")
     assert page.locator("h1").inner_text() == in_language(language, "Member registry")
     page.select_option("#id_region", "africa")
-    page.locator("form.filters button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("form.filters button[type=submit]").click()
+    page.wait_for_load_state()
     rows = page.locator("tbody tr")
     assert rows.count() == 2  # the listed and the unlisted Kenyan members, both in this region
     assert "Nairobi Quiet Collective" in page.locator("tbody").inner_text()

@@ -57,7 +57,9 @@ def test_role_signs_in_and_switches_to_chinese(page, live_server, users, role):
     path = screenshot(page, f"sign-in-{role}-zh-hans")
     assert path.stat().st_size > 5_000
     # The registry opens in Chinese too, and the audit trail only for the secretariat.
-    page.get_by_role("link", name=registry, exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=registry, exact=True).click()
+    page.wait_for_load_state()
     assert page.locator("h1").inner_text() == member_registry
     assert (page.get_by_role("link", name=audit_trail).count() > 0) is (role == Role.SECRETARIAT)
 

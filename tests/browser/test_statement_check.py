@@ -22,7 +22,8 @@ def test_viewer_checks_a_pasted_statement_and_sees_flags_and_marks(page, live_se
     page.goto(f"{live_server.url}/en/allies/statements/")
     assert page.locator("h1").inner_text() == "Statement check"
     page.locator("#id_text").fill(STATEMENT)
-    page.get_by_role("button", name="Check the statement").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Check the statement").click()
 
     assert page.get_by_role("heading", name="Report").is_visible()
     left_out = page.locator("ul.left-out li")
