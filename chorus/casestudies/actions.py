@@ -287,7 +287,7 @@ def quote_translation_save(*, actor, coding: Coding, language: str, text: str):
     record_change(
         actor=actor, action="quote_translation.save", obj=translation, changed_fields=["text"]
     )
-    _back_to_review(_quoting({coding.pk}))
+    _back_to_review(_approved_quoting({coding.pk}))
     return translation
 
 
@@ -478,11 +478,8 @@ def consent_withdrawn(*, participant) -> None:
     )
     if not coding_ids:
         return
-    for text in SectionText.objects.select_related("section__case_study").exclude(
-        section__case_study__status=Status.PUBLISHED
-    ):
-        if not elements.quote_ids(text.body) & coding_ids:
-            continue
+    drafts = SectionText.objects.exclude(section__case_study__status=Status.PUBLISHED)
+    for text in _texts_quoting(coding_ids, drafts):
         body, removed = elements.remove_quotes(text.body, coding_ids)
         text.body = body
         text.save(update_fields=["body", "updated_at"])
@@ -539,13 +536,22 @@ def _back_to_review(case_studies) -> None:
             )
 
 
-def _quoting(coding_ids: set[int]):
-    """The documents whose text quotes any of these codings."""
-    found = set()
-    for text in SectionText.objects.select_related("section__case_study"):
+def _texts_quoting(coding_ids: set[int], texts=None):
+    """Yield the section texts that quote any of these codings.
+
+    The database first narrows to texts holding a quote element at all, so a coding edit does
+    not parse every document of every study.
+    """
+    texts = SectionText.objects.all() if texts is None else texts
+    for text in texts.filter(body__contains="quote").select_related("section__case_study"):
         if elements.quote_ids(text.body) & coding_ids:
-            found.add(text.section.case_study)
-    return found
+            yield text
+
+
+def _approved_quoting(coding_ids: set[int]):
+    """The approved documents that quote any of these codings: they must be approved again."""
+    approved = SectionText.objects.filter(section__case_study__status=Status.APPROVED)
+    return {text.section.case_study for text in _texts_quoting(coding_ids, approved)}
 
 
 def consent_narrowed(*, participant) -> None:
@@ -557,7 +563,7 @@ def consent_narrowed(*, participant) -> None:
     coding_ids = set(
         Coding.objects.filter(source__participants=participant).values_list("pk", flat=True)
     )
-    _back_to_review(_quoting(coding_ids))
+    _back_to_review(_approved_quoting(coding_ids))
     _flag_published(
         participant,
         _(
@@ -571,7 +577,7 @@ def consent_narrowed(*, participant) -> None:
 def coding_changed(*, coding: Coding) -> None:
     """A quoted segment's words changed: the speaker's approval no longer covers them."""
     QuoteApproval.objects.filter(coding=coding).delete()
-    _back_to_review(_quoting({coding.pk}))
+    _back_to_review(_approved_quoting({coding.pk}))
 
 
 def codings_merged(*, replaced: dict[int, int]) -> None:
@@ -585,10 +591,7 @@ def codings_merged(*, replaced: dict[int, int]) -> None:
         QuoteTranslation.objects.filter(coding_id=old).exclude(language__in=kept).update(
             coding_id=new
         )
-    for text in SectionText.objects.all():
-        quoted = elements.quote_ids(text.body) & set(replaced)
-        if not quoted:
-            continue
+    for text in _texts_quoting(set(replaced)):
         text.body = elements.replace_quotes(text.body, replaced)
         text.save(update_fields=["body", "updated_at"])
         Revision.objects.create(text=text, title=text.title, body=text.body, status=text.status)

@@ -144,6 +144,7 @@ class _Context:
         self.case_study = case_study
         self.language = language
         self.texts: dict[int, str] = {}
+        self.names: dict[int, tuple[list[str], dict[int, str]]] = {}
         self.secret_read = False
         self.quote_counter = 0
         self.current_quotes: dict[str, Quote] = {}
@@ -151,6 +152,15 @@ class _Context:
         self.may_see_names = user is None or (
             evidence_access.role_in(user, case_study.study) == StudyRole.LEAD
         )
+
+    def private_names(self, study_id: int) -> tuple[list[str], dict[int, str]]:
+        """The study's name list and its participants' real names, read once per rendering."""
+        if study_id not in self.names:
+            self.names[study_id] = (
+                [entry.real for entry in Pseudonym.objects.filter(study_id=study_id)],
+                dict(Participant.objects.filter(study_id=study_id).values_list("pk", "real_name")),
+            )
+        return self.names[study_id]
 
     def source_text(self, coding: Coding) -> str:
         if coding.source_id not in self.texts:
@@ -283,11 +293,8 @@ def _resolve_quote(context: _Context, element, section_key: str, problems: list[
         context.secret_read = True
     # Names that must not appear: the study's name list and the other participants' real
     # names always; the speaker's own name unless they agreed to be named.
-    names = [entry.real for entry in Pseudonym.objects.filter(study=coding.source.study)]
-    names += [
-        person.real_name
-        for person in Participant.objects.filter(study=coding.source.study).exclude(pk=speaker.pk)
-    ]
+    listed, real_names = context.private_names(coding.source.study_id)
+    names = [*listed, *(name for pk, name in real_names.items() if pk != speaker.pk)]
     if mode != QuoteMode.NAMED:
         names.append(speaker.real_name)
     names = [name for name in names if name and name.strip()]
