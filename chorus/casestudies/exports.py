@@ -8,7 +8,9 @@ allowed at any status but every page or file says it is a draft.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import html
 import io
 import json
@@ -445,6 +447,14 @@ def _page(document: RenderedDocument, draft: bool, *, for_print: bool) -> str:
         f"<head>{''.join(meta)}<title>{page_title}</title><style>{css}</style></head>"
         f"<body>{''.join(parts)}</body></html>\n"
     )
+
+
+def style_hashes(page: bytes) -> list[str]:
+    """Return CSP sources allowing exactly the inline style sheets of an exported page."""
+    return [
+        f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'"
+        for style in re.findall(rb"<style>(.*?)</style>", page, flags=re.DOTALL)
+    ]
 
 
 def build_html(document: RenderedDocument, draft: bool = False) -> bytes:

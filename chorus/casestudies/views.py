@@ -15,7 +15,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chorus.casestudies import actions, queries
+from chorus.casestudies import actions, exports, queries
+from chorus.casestudies.default_template import ensure_default_template
 from chorus.casestudies.models import (
     AssignmentRole,
     PublishedCopy,
@@ -139,8 +140,6 @@ def _editable_studies(user):
 
 @login_required
 def case_study_list(request: HttpRequest) -> HttpResponse:
-    from chorus.casestudies.default_template import ensure_default_template
-
     editable = _editable_studies(request.user)
     ensure_default_template()
     form = CaseStudyForm(
@@ -459,8 +458,6 @@ def assignment_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def export(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
     """Download the document; a publication copy only when the gate is open."""
-    from chorus.casestudies import exports
-
     case_study = queries.case_study_for(request.user, slug)
     if fmt not in FORMATS or language not in LANGUAGE_CODES:
         raise Http404
@@ -485,8 +482,6 @@ def export(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResp
 @login_required
 def templates(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """List the document templates; edit one or add another (as text, one section a line)."""
-    from chorus.casestudies.default_template import ensure_default_template
-
     ensure_default_template()
     may_edit = evidence_access.may_create_study(request.user)
     template = Template.objects.filter(pk=pk).first() if pk else None
@@ -597,10 +592,6 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 def public_detail(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     """Serve the copy frozen at publication, as one self-contained page."""
-    import base64
-    import hashlib
-    import re
-
     copy = (
         PublishedCopy.objects.filter(
             case_study__slug=slug,
@@ -616,9 +607,6 @@ def public_detail(request: HttpRequest, slug: str, language: str) -> HttpRespons
     page = copy.html.encode("utf-8")
     response = HttpResponse(page, content_type="text/html; charset=utf-8")
     # The page carries its own style sheet; allow exactly that one by its hash, nothing else.
-    styles = re.findall(rb"<style>(.*?)</style>", page, flags=re.DOTALL)
-    hashes = [
-        f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'" for style in styles
-    ]
+    hashes = exports.style_hashes(page)
     response._csp_update = {"style-src": hashes}
     return response

@@ -23,9 +23,11 @@ from chorus.evidence import (
     exports,
     extraction,
     queries,
+    refiqda,
     rendering,
     search,
 )
+from chorus.evidence.codebook_template import apply_template
 from chorus.evidence.forms import (
     AgreementForm,
     CodeForm,
@@ -1059,8 +1061,6 @@ def exchange(request: HttpRequest, study: int) -> HttpResponse:
     if request.method == "POST":
         access.require(request.user, study, *access.EDITORS)
         if form.is_valid():
-            from chorus.evidence import refiqda
-
             upload = form.cleaned_data["file"]
             importer = (
                 refiqda.import_codebook
@@ -1081,8 +1081,6 @@ def exchange(request: HttpRequest, study: int) -> HttpResponse:
 @login_required
 def exchange_export(request: HttpRequest, study: int, kind: str) -> HttpResponse:
     study = _study(request, study)
-    from chorus.evidence import refiqda
-
     if kind == "codebook.qdc":
         body = refiqda.export_codebook(study)
         content_type = "application/xml"
@@ -1104,8 +1102,6 @@ def exchange_export(request: HttpRequest, study: int, kind: str) -> HttpResponse
 @require_POST
 def codebook_template(request: HttpRequest, study: int) -> HttpResponse:
     """Start an empty codebook from the network's template (the seed's structure)."""
-    from chorus.evidence.codebook_template import apply_template
-
     study = _study(request, study, *access.EDITORS)
     if study.codes.exists():
         messages.error(request, _("The template only starts an empty codebook."))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from chorus.core.progress import progress
 from chorus.evidence import actions, extraction
@@ -42,12 +43,14 @@ class Command(BaseCommand):
         for pseudonym in options["participant"]:
             participant = found.participants.filter(pseudonym=pseudonym).first()
             if participant is None:
-                raise CommandError(f"The study has no participant {pseudonym!r}.")
+                raise CommandError(
+                    _("The study has no participant %(pseudonym)s.") % {"pseudonym": pseudonym}
+                )
             participants.append(participant)
         paths = [Path(name) for name in files]
         missing = [str(path) for path in paths if not path.is_file()]
         if missing:
-            raise CommandError(f"Not found: {', '.join(missing)}")
+            raise CommandError(_("Not found: %(files)s") % {"files": ", ".join(missing)})
         failures = 0
         for done, path in enumerate(paths, start=1):
             try:
@@ -73,6 +76,11 @@ class Command(BaseCommand):
                     self.stderr.write(f"\n{path.name}: {warning}")
             progress(done, len(paths), self.stderr, label="importing")
         imported = len(paths) - failures
-        self.stdout.write(f"Imported {imported} of {len(paths)} files into {found.title!r}.")
+        self.stdout.write(
+            _("Imported %(imported)s of %(total)s files into %(study)s.")
+            % {"imported": imported, "total": len(paths), "study": found.title}
+        )
         if failures:
-            raise CommandError(f"{failures} files could not be imported (see above).")
+            raise CommandError(
+                _("%(count)s files could not be imported (see above).") % {"count": failures}
+            )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from chorus.core.progress import progress
 from chorus.evidence import search
@@ -28,4 +29,7 @@ class Command(BaseCommand):
                     done, count, self.stderr, label=title[:30]
                 ),
             )
-        self.stdout.write(f"Indexed {len(studies)} studies ({total} postings).")
+        self.stdout.write(
+            _("Indexed %(studies)s studies (%(postings)s index entries).")
+            % {"studies": len(studies), "postings": total}
+        )
