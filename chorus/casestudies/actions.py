@@ -31,6 +31,7 @@ from chorus.casestudies.models import (
 from chorus.core.audit import apply_changes, record_change
 from chorus.core.exports import XML_ILLEGAL
 from chorus.evidence import access as evidence_access
+from chorus.evidence import queries as evidence_queries
 from chorus.evidence.models import Coding, StudyRole
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -473,9 +474,7 @@ def consent_withdrawn(*, participant) -> None:
     Runs inside the transaction that records the withdrawal (see signals.py), so the consent
     and every document change commit together.
     """
-    coding_ids = set(
-        Coding.objects.filter(source__participants=participant).values_list("pk", flat=True)
-    )
+    coding_ids = evidence_queries.coding_ids_of(participant)
     if not coding_ids:
         return
     drafts = SectionText.objects.exclude(section__case_study__status=Status.PUBLISHED)
@@ -560,9 +559,7 @@ def consent_narrowed(*, participant) -> None:
     Drafts need no change: their quotes are attributed from the current consent at each
     rendering, and the gate reports what the new consent no longer allows.
     """
-    coding_ids = set(
-        Coding.objects.filter(source__participants=participant).values_list("pk", flat=True)
-    )
+    coding_ids = evidence_queries.coding_ids_of(participant)
     _back_to_review(_approved_quoting(coding_ids))
     _flag_published(
         participant,

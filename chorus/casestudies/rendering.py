@@ -25,7 +25,8 @@ from chorus.casestudies import elements, figures
 from chorus.casestudies.models import CaseStudy, QuoteApproval, QuoteTranslation, TranslationStatus
 from chorus.core.audit import record_access
 from chorus.evidence import access as evidence_access
-from chorus.evidence.models import Coding, Participant, Pseudonym, QuoteMode, StudyRole
+from chorus.evidence import queries as evidence_queries
+from chorus.evidence.models import Coding, Participant, QuoteMode, StudyRole
 from chorus.evidence.pseudonymise import find_names
 
 PLACEHOLDER = "@@chorus-quote-%d@@"
@@ -156,10 +157,7 @@ class _Context:
     def private_names(self, study_id: int) -> tuple[list[str], dict[int, str]]:
         """The study's name list and its participants' real names, read once per rendering."""
         if study_id not in self.names:
-            self.names[study_id] = (
-                [entry.real for entry in Pseudonym.objects.filter(study_id=study_id)],
-                dict(Participant.objects.filter(study_id=study_id).values_list("pk", "real_name")),
-            )
+            self.names[study_id] = evidence_queries.private_names(study_id)
         return self.names[study_id]
 
     def source_text(self, coding: Coding) -> str:
@@ -237,7 +235,7 @@ def _resolve_quote(context: _Context, element, section_key: str, problems: list[
 
     if not element.target.isdigit():
         return withheld("unresolved", _("A quote names a coded segment by its number."))
-    coding = Coding.objects.select_related("source__study").filter(pk=int(element.target)).first()
+    coding = evidence_queries.quoted_segment(int(element.target))
     if coding is None:
         return withheld("unresolved", _("The quoted segment no longer exists."))
     if evidence_access.role_in(context.user, coding.source.study) is None:

@@ -15,6 +15,7 @@ from chorus.evidence.models import (
     Coding,
     Memo,
     Participant,
+    Pseudonym,
     Source,
     Study,
     StudyMember,
@@ -185,3 +186,24 @@ def log_transcript_read(user, study: Study, purpose: str) -> None:
     """Record that a page or export showed transcript text of the study (a confidential read)."""
     with transaction.atomic():
         record_access(actor=user, obj=study, data_class="confidential", purpose=purpose)
+
+
+# Reads for the case-study gate. They answer for the system, whatever the reader's scope: the
+# gate must see a quote to refuse it, and it checks the reader's access itself.
+
+
+def quoted_segment(pk: int) -> Coding | None:
+    """Return a coded segment with its source and study, or None when it no longer exists."""
+    return Coding.objects.select_related("source__study").filter(pk=pk).first()
+
+
+def private_names(study_id: int) -> tuple[list[str], dict[int, str]]:
+    """Return the study's name list and each participant's real name, by participant id."""
+    listed = [entry.real for entry in Pseudonym.objects.filter(study_id=study_id)]
+    real_names = dict(Participant.objects.filter(study_id=study_id).values_list("pk", "real_name"))
+    return listed, real_names
+
+
+def coding_ids_of(participant: Participant) -> set[int]:
+    """Return the ids of the codings in the sources the participant speaks in."""
+    return set(Coding.objects.filter(source__participants=participant).values_list("pk", flat=True))
