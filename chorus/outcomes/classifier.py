@@ -21,7 +21,9 @@ What it decides, for each paragraph
    treating every trafficking paragraph as a sex-work paragraph is the very conflation the
    network works against. Terms about children ("child prostitution", "prostitution of
    children") are `exclusions`: a child cannot be a sex worker, so those mentions alone do not
-   make a paragraph relevant (other terms in the same paragraph still do).
+   make a paragraph relevant (other terms in the same paragraph still do). So is trafficking
+   "for the sex trade" / "con fines de comercio sexual" (exclusion key
+   `trafficking_for_sex_trade`): the sex-trade words there only say what the trafficking was for.
 3. Stance, for relevant paragraphs, from the `cues` of the lexicon, each with a polarity:
    rights-affirming (decriminalisation, repeal of criminal laws, harms of criminalisation,
    protection from police violence and arbitrary arrest, protection and safety of sex workers and
@@ -56,7 +58,8 @@ regressive keys found, and strength(s) = 1 - exp(-s):
 - neutral (relevant, no cue):   0.5 + 0.3 * strength(relevance terms found / 2)
   (silence is weaker evidence than a cue);
 - not relevant:                 0.9 when no relevance term matched at all, 0.7 when only an
-  excluded (child) term or "trafficking" did, since those are the near misses;
+  excluded term (child, trafficking for the sex trade) or "trafficking" did, since those are
+  the near misses;
 - unsupported language:          0.
 
 A trained model (below) may replace the cue label; the confidence is then the model's
@@ -122,6 +125,8 @@ NEAR_CHARS_SUBSTRING = GAP_CHARS_SUBSTRING * 2
 _SENTENCE_BREAK = re.compile(r"[.;?!](?:\s|$)|[。；？！]")
 MODEL_OVERRIDE_PROBABILITY = 0.6
 # Words that only point at trafficking: used to say why a paragraph is not relevant.
+# Exclusion key for trafficking "for the sex trade" (as opposed to child-only wording).
+TRAFFICKING_EXCLUSION = "trafficking_for_sex_trade"
 TRAFFICKING_HINTS = re.compile(
     r"traffick|traite|trata|торговл\w* людьми|贩运|贩卖", re.IGNORECASE | re.UNICODE
 )
@@ -519,10 +524,13 @@ def cue_decision(text: str, language: str) -> Result:
     )
     if not terms:
         if excluded:
-            reason = (
-                "Only mentions the sexual exploitation of children "
-                f"({examined[excluded[0][0] : excluded[0][1]]!r}), which is not sex work."
+            start, end, entry, _ = excluded[0]
+            what = (
+                "trafficking for the sex trade"
+                if entry["key"] == TRAFFICKING_EXCLUSION
+                else "the sexual exploitation of children"
             )
+            reason = f"Only mentions {what} ({examined[start:end]!r}), which is not sex work."
             confidence = 0.7
         elif TRAFFICKING_HINTS.search(examined):
             reason = "Mentions trafficking but not prostitution or sex work."
