@@ -257,5 +257,5 @@ def test_fourth_pass_rows():
     for row in fourth:
         assert row["url"].startswith("https://")
         assert row["label_reason"]
-    assert {row["pass"] for row in rows} == {1, 2, 3, 4}
+    assert {1, 2, 3, 4} <= {row["pass"] for row in rows}
     assert Counter(row["label"] for row in rows)["rights-affirming"] == 5

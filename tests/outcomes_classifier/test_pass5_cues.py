@@ -1,0 +1,90 @@
+"""Cue behaviour added in the fifth collection round (bench/data/README.md, "Fifth pass").
+
+Spanish "protección contra ... violencia ... mujeres" near a prostitution term is protection (a
+rights-affirming cue), so protection beside exit wording is "mixed"; the same words far from any
+prostitution term, or about trafficking only, decide nothing. And the fifth round's rows in the
+evaluation set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from chorus.outcomes import classifier
+from chorus.outcomes.classifier import classify
+
+ROOT = Path(__file__).resolve().parents[2]
+EVALUATION_SET = ROOT / "bench" / "data" / "concluding_observations_labelled.jsonl"
+
+
+def keys(result: classifier.Result) -> set[str]:
+    return {cue.key for cue in result.cues}
+
+
+def test_protection_from_violence_beside_exit_wording_is_mixed():
+    text = (
+        "El Comité alienta al Estado parte a que refuerce la protección contra la discriminación "
+        "y la violencia de las mujeres y las niñas que desean abandonar la prostitución."
+    )
+    result = classify(text, "es")
+    assert result.relevant
+    assert result.label == "mixed"
+    assert {"protection", "exit_programmes"} <= keys(result)
+    for cue in result.cues:
+        assert text[cue.start : cue.end] == cue.phrase
+
+
+def test_protection_from_violence_of_women_in_prostitution_is_rights_affirming():
+    text = (
+        "El Comité recomienda al Estado parte que garantice la protección contra la violencia "
+        "de las mujeres que ejercen la prostitución."
+    )
+    result = classify(text, "es")
+    assert result.label == "rights-affirming"
+    assert "protection" in keys(result)
+
+
+def test_protection_from_violence_far_from_prostitution_decides_nothing():
+    text = (
+        "El Comité recomienda al Estado parte que garantice la protección contra la violencia "
+        "doméstica de las mujeres rurales e indígenas en todo el territorio nacional. También "
+        "pide datos sobre la prostitución."
+    )
+    result = classify(text, "es")
+    assert result.relevant
+    assert "protection" not in keys(result)
+    assert result.label == "neutral"
+
+
+def test_protection_of_trafficking_victims_is_not_relevant():
+    text = (
+        "El Comité recomienda al Estado parte que refuerce la protección contra la violencia de "
+        "las mujeres víctimas de la trata de personas."
+    )
+    result = classify(text, "es")
+    assert not result.relevant
+
+
+# --- The fifth round's rows ----------------------------------------------------------------------
+
+
+def test_fifth_pass_rows():
+    rows = [
+        json.loads(line)
+        for line in EVALUATION_SET.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    fifth = [row for row in rows if row.get("pass") == 5]
+    assert len(fifth) == 6
+    assert Counter(row["label"] for row in fifth) == {"neutral": 1, "not-relevant": 5}
+    assert Counter(row["lang"] for row in fifth) == {"en": 4, "es": 2}
+    assert Counter(row["split"] for row in fifth) == {"dev": 3, "heldout": 3}
+    for row in fifth:
+        assert row["url"].startswith("https://github.com/")
+        assert row["label_reason"]
+    assert {row["pass"] for row in rows} == {1, 2, 3, 4, 5}
+    assert len(rows) == 144
+    texts = [row["text"] for row in rows]
+    assert len(set(texts)) == len(texts)
