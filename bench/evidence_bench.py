@@ -12,11 +12,13 @@ Run: .venv/bin/python bench/evidence_bench.py [--transcripts 5000] [--codings 10
    of two and of four characters, a quoted phrase), 100 each after a warm-up, and
    `analysis.segments_for` (page 1, 50 a page, sub-codes included) for 100 random codes.
 3. 1 000 generated .docx transcripts (the first 1 000 of the study) imported into a fresh study
-   through `actions.source_import_file`, one transaction each, as the web page and the
-   `import_sources` command do: extraction, encryption, original file kept, indexing, audit.
+   through `actions.sources_import_files`, one transaction each, as the web page and the
+   `import_sources` command do: extraction (in worker processes, ahead of the storing),
+   encryption, original file kept, indexing, audit.
 4. The Taguette peer (unless --skip-taguette): the same 1 000 documents, as HTML, imported over
-   HTTP into Chorus (its import page, served by a WSGI server on localhost) and into Taguette
-   (its own server, driven by bench/taguette_peer.py in its own virtual environment); the same
+   HTTP into Chorus (its import page, served by a WSGI server on localhost; one file a request,
+   then --batch files a request, as a multiple selection is sent) and into Taguette (its own
+   server, driven by bench/taguette_peer.py in its own virtual environment); the same
    48 tags and 200 codings per document (200 000) on both sides; then the highlights of a tag,
    page 1, over HTTP on both sides. Taguette's virtual environment is made in
    /tmp/taguette-venv (or --taguette-venv) with `pip install taguette` when it is missing.
@@ -142,7 +144,7 @@ def load_sources(study, count: int) -> tuple[float, float, float, int]:
     from chorus.evidence.models import Source, SourceKind
 
     generating = inserting = indexing = 0.0
-    postings = 0
+    paragraphs = 0
     chunk = 100
     for first in range(0, count, chunk):
         started = time.perf_counter()
@@ -164,12 +166,12 @@ def load_sources(study, count: int) -> tuple[float, float, float, int]:
             )
             inserted = time.perf_counter()
             for source in sources:
-                postings += search.index_source(source)
+                paragraphs += search.index_source(source)
         indexing += time.perf_counter() - inserted
         inserting += inserted - started
         if (first // chunk) % 10 == 9:
             print(f"  {first + chunk} sources", file=sys.stderr, flush=True)
-    return generating, inserting, indexing, postings
+    return generating, inserting, indexing, paragraphs
 
 
 def insert_codings(rows, source_ids: list[int], code_ids: list[int], coder_ids: list[int]) -> int:
@@ -242,7 +244,8 @@ def measure_segments(user, study, code_ids: list[int], repeat: int, seed: str):
     return picks, samples, totals
 
 
-def import_docx(user, study, folder: Path, languages: dict[str, str], profile: bool):
+def import_docx(user, study, folder: Path, profile: bool):
+    """Import the folder's DOCX files as `chorus import_sources` does; return time and gaps."""
     from chorus.evidence import actions
     from chorus.evidence.models import SourceKind
 
@@ -252,18 +255,19 @@ def import_docx(user, study, folder: Path, languages: dict[str, str], profile: b
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    for path in files:
-        begun = time.perf_counter()
-        actions.source_import_file(
-            actor=user,
-            study=study,
-            filename=path.name,
-            data=path.read_bytes(),
-            title=path.stem,
-            kind=SourceKind.INTERVIEW,
-            language=languages[path.stem],
-        )
-        samples.append((time.perf_counter() - begun) * 1000)
+    outcomes = actions.sources_import_files(
+        actor=user,
+        study=study,
+        files=[(path.name, path.stat().st_size, path.read_bytes) for path in files],
+        kind=SourceKind.INTERVIEW,
+    )
+    begun = time.perf_counter()
+    for outcome in outcomes:
+        assert outcome.source is not None, outcome.error
+        # The time between two files' outcomes: what each file costs once the work overlaps.
+        now = time.perf_counter()
+        samples.append((now - begun) * 1000)
+        begun = now
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
@@ -334,19 +338,21 @@ class ChorusServer:
         connection.close()
         return response.status, response.headers, content
 
-    def upload(self, path: str, fields: dict[str, str], filename: str, content: bytes):
+    def upload(self, path: str, fields: dict[str, str], files: list[tuple[str, bytes]]):
+        """POST a multipart form with these fields and files, as a browser sends it."""
         boundary = uuid.uuid4().hex
         parts = [
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
             f"{value}\r\n".encode()
             for name, value in fields.items()
         ]
-        parts.append(
+        parts += [
             f'--{boundary}\r\nContent-Disposition: form-data; name="files"; '
             f'filename="{filename}"\r\nContent-Type: text/html\r\n\r\n'.encode()
             + content
             + b"\r\n"
-        )
+            for filename, content in files
+        ]
         parts.append(f"--{boundary}--\r\n".encode())
         return self.request(
             "POST",
@@ -399,36 +405,54 @@ def compare_with_taguette(options, work: Path, lead, coders, results: dict) -> N
         path.write_bytes(data.html_bytes(item))
         documents.append({"name": item.title, "path": str(path)})
 
-    # Chorus: the import page, one file per request, as a browser would send them one by one.
+    # Chorus: the import page, first one file per request (as Taguette takes them), then in
+    # uploads of --batch files (a multiple selection in the same form, one request each).
     study = new_study("Bench: HTML import over HTTP", lead, coders)
+    batch_study = new_study("Bench: HTML import over HTTP, several files a request", lead, coders)
     codes = build_codebook(lead, study)
     server = ChorusServer()
     try:
         server.sign_in(coders[0])
-        import_path = f"/en/evidence/{study.pk}/sources/import/"
-        status, _headers, _body = server.request("GET", import_path)
-        assert status == 200, status
-        samples = []
-        started = time.perf_counter()
-        for item, document in zip(items, documents, strict=True):
-            begun = time.perf_counter()
-            status, _headers, body = server.upload(
-                import_path,
-                {
-                    "csrfmiddlewaretoken": server.cookies["csrftoken"],
-                    "kind": "interview",
-                    "language": item.language,
-                },
-                Path(document["path"]).name,
-                Path(document["path"]).read_bytes(),
-            )
-            samples.append((time.perf_counter() - begun) * 1000)
-            assert status == 302, (status, body[:2000])
-        chorus_import = time.perf_counter() - started
+        contents = [
+            (Path(document["path"]).name, Path(document["path"]).read_bytes())
+            for document in documents
+        ]
+
+        def import_all(target, size: int) -> tuple[float, list[float]]:
+            import_path = f"/en/evidence/{target.pk}/sources/import/"
+            status, _headers, _body = server.request("GET", import_path)
+            assert status == 200, status
+            samples = []
+            started = time.perf_counter()
+            for first in range(0, count, size):
+                begun = time.perf_counter()
+                status, _headers, body = server.upload(
+                    import_path,
+                    {
+                        "csrfmiddlewaretoken": server.cookies["csrftoken"],
+                        "kind": "interview",
+                        # The bench's files are in several languages; a browser upload gives
+                        # one language for the selection, so one file's is used for all.
+                        "language": items[first].language,
+                    },
+                    contents[first : first + size],
+                )
+                samples.append((time.perf_counter() - begun) * 1000)
+                assert status == 302, (status, body[:2000])
+            return time.perf_counter() - started, samples
+
+        chorus_import, samples = import_all(study, 1)
         say(
-            f"  Chorus, {count} HTML files over HTTP:    {chorus_import:6.1f} s "
+            f"  Chorus, {count} HTML files over HTTP, one a request:    {chorus_import:6.1f} s "
             f"(p50 {statistics.median(samples):.1f} ms a file)"
         )
+        chorus_batch_import, batch_samples = import_all(batch_study, options.batch)
+        say(
+            f"  Chorus, {count} HTML files over HTTP, {options.batch} a request: "
+            f"{chorus_batch_import:6.1f} s (p50 {statistics.median(batch_samples):.0f} ms a "
+            f"request, {1000 * chorus_batch_import / count:.1f} ms a file)"
+        )
+        assert Source.objects.filter(study=batch_study).count() == count
         sources = list(
             Source.objects.filter(study=study).order_by("pk").values_list("pk", "length")
         )
@@ -513,6 +537,7 @@ def compare_with_taguette(options, work: Path, lead, coders, results: dict) -> N
     )
     results["peer"] = {
         "chorus_import_s": chorus_import,
+        "chorus_batch_import_s": chorus_batch_import,
         "taguette_import_s": peer["import_seconds"],
         "chorus_page_p50": statistics.median(page_samples),
         "chorus_page_p95": p95(page_samples),
@@ -531,6 +556,9 @@ def main() -> None:
     parser.add_argument("--skip-taguette", action="store_true")
     parser.add_argument("--taguette-venv", default="/tmp/taguette-venv")
     parser.add_argument("--taguette-http-highlights", type=int, default=500)
+    parser.add_argument(
+        "--batch", type=int, default=50, help="files a request in Chorus's second HTML import"
+    )
     parser.add_argument("--profile-import", action="store_true", help="cProfile the DOCX import")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     options = parser.parse_args()
@@ -539,7 +567,7 @@ def main() -> None:
 
     from django.core.management import call_command
 
-    from chorus.evidence.models import Coding, SearchPosting, Source
+    from chorus.evidence.models import Coding, SearchParagraph, Source
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -548,7 +576,7 @@ def main() -> None:
     try:
         study = new_study(f"Bench: {options.transcripts} transcripts", lead, coders)
         say(f"loading {options.transcripts} transcripts (bulk insert, then index_source each)")
-        generating, inserting, indexing, postings = load_sources(study, options.transcripts)
+        generating, inserting, indexing, paragraphs = load_sources(study, options.transcripts)
         characters = sum(Source.objects.filter(study=study).values_list("length", flat=True))
         codes = build_codebook(lead, study)
         sources = list(
@@ -570,12 +598,12 @@ def main() -> None:
         database = Path(work / "var" / "chorus.sqlite3")
         say(
             f"data: {len(sources)} sources, {characters / 1e6:.1f} M characters, "
-            f"{postings} postings, {len(codes)} codes, {written} codings "
+            f"{paragraphs} indexed paragraphs, {len(codes)} codes, {written} codings "
             f"(generated {generating:.0f} s, inserted {inserting:.0f} s, indexed {indexing:.0f} s "
             f"= {1000 * indexing / len(sources):.1f} ms a source; codings inserted directly "
             f"{coding_time:.0f} s; database {database.stat().st_size / 1e9:.2f} GB)"
         )
-        assert SearchPosting.objects.filter(study=study).count() == postings
+        assert SearchParagraph.objects.filter(study=study).count() == paragraphs
         assert Coding.objects.filter(source__study=study).count() == written
 
         say("\nsearch_study (page of 20 with snippets), after a warm-up:")
@@ -603,7 +631,7 @@ def main() -> None:
         results["segments_p95_ms"] = p95(samples)
         results["segments_p50_ms"] = statistics.median(samples)
 
-        say(f"\nimport of {options.docx} DOCX transcripts through actions.source_import_file:")
+        say(f"\nimport of {options.docx} DOCX transcripts through actions.sources_import_files:")
         folder = work / "docx"
         started = time.perf_counter()
         size = make_docx(options.docx, folder)
@@ -611,10 +639,9 @@ def main() -> None:
             f"  generated {options.docx} files, {size / 1e6:.1f} MB, in "
             f"{time.perf_counter() - started:.0f} s (not counted)"
         )
-        languages = {f"interview-{i:05d}": data.transcript(i).language for i in range(options.docx)}
         docx_study = new_study("Bench: DOCX import", lead, coders)
         elapsed, samples, imported = import_docx(
-            coders[0], docx_study, folder, languages, options.profile_import
+            coders[0], docx_study, folder, options.profile_import
         )
         say(
             f"  imported {imported} files in {elapsed:.1f} s "
@@ -642,8 +669,14 @@ def main() -> None:
         say("\nTaguette / Chorus (above 1.00: Chorus is faster):")
         tag_s, chorus_s = peer["taguette_import_s"], peer["chorus_import_s"]
         say(
-            f"  import of {options.docx} HTML files over HTTP: {tag_s:.1f} s / {chorus_s:.1f} s"
-            f" = {tag_s / chorus_s:.2f}"
+            f"  import of {options.docx} HTML files over HTTP, one a request: {tag_s:.1f} s / "
+            f"{chorus_s:.1f} s = {tag_s / chorus_s:.2f}"
+        )
+        batch_s = peer["chorus_batch_import_s"]
+        say(
+            f"  import of {options.docx} HTML files over HTTP, Taguette one a request (its only "
+            f"way), Chorus {options.batch} a request: {tag_s:.1f} s / {batch_s:.1f} s = "
+            f"{tag_s / batch_s:.2f}"
         )
         for key in ("p50", "p95"):
             tag_ms, chorus_ms = peer[f"taguette_{key}"], peer[f"chorus_page_{key}"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -17,13 +19,22 @@ def declared_size(request: HttpRequest) -> int:
         return 0
 
 
+def max_files() -> int:
+    """How many files one upload may hold (Django refuses more while reading the form)."""
+    return settings.DATA_UPLOAD_MAX_NUMBER_FILES
+
+
 def size_limited(
-    max_bytes: Callable[[], int], refuse: Callable[[HttpRequest], HttpResponse]
+    max_bytes: Callable[[], int],
+    refuse: Callable[[HttpRequest], HttpResponse],
+    too_many_files: Callable[[HttpRequest], HttpResponse] | None = None,
 ) -> Callable:
     """Decorate an upload view: refuse a POST larger than `max_bytes()`, then check CSRF.
 
     The CSRF middleware would read the whole body to find the token, so the view is exempt from
-    it and the same check runs here, after the size is known to be acceptable.
+    it and the same check runs here, after the size is known to be acceptable. An upload of more
+    than `max_files()` files is answered by `too_many_files` (when given) rather than with a bare
+    "bad request".
     """
 
     def decorator(view):
@@ -35,7 +46,12 @@ def size_limited(
             if request.method == "POST":
                 if declared_size(request) > max_bytes():
                     return refuse(request)
-                return protected(request, *args, **kwargs)
+                try:
+                    return protected(request, *args, **kwargs)
+                except TooManyFilesSent:
+                    if too_many_files is None:
+                        raise
+                    return too_many_files(request)
             return view(request, *args, **kwargs)
 
         return wrapped

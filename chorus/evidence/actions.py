@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chorus.core.ahead import ahead
 from chorus.core.audit import apply_changes, record_change
 from chorus.evidence import access, search
 from chorus.evidence.extraction import Extracted, ExtractionError, check_size, extract
@@ -248,7 +251,6 @@ def _validate_source(source: Source) -> None:
     source.full_clean(exclude=["study", "imported_by"])
 
 
-@transaction.atomic
 def source_create(
     *,
     actor,
@@ -261,6 +263,31 @@ def source_create(
 ) -> Source:
     """Store an extracted text as a source, keep its original file, and index it for search."""
     access.require(actor, study, *access.EDITORS)
+    return _store_source(
+        actor=actor,
+        study=study,
+        extracted=extracted,
+        filename=filename,
+        original=original,
+        participants=participants,
+        **values,
+    )
+
+
+@transaction.atomic
+def _store_source(
+    *,
+    actor,
+    study: Study,
+    extracted: Extracted,
+    filename: str,
+    original: bytes | None,
+    participants=(),
+    index: list[tuple[int, int, str]] | None = None,
+    **values,
+) -> Source:
+    """Store a source once the actor's right to add it has been checked (`index` as computed
+    by `search.paragraph_terms` beforehand, or None to compute it here)."""
     values = {k: v for k, v in values.items() if k in SOURCE_FIELDS}
     values.setdefault("title", filename or _("Untitled source"))
     values.setdefault("language", study.main_language)
@@ -295,7 +322,7 @@ def source_create(
         )
         for cue in extracted.cues
     )
-    search.index_source(source)
+    search.index_source(source, new=True, prepared=index)
     record_change(actor=actor, action="source.create", obj=source, changed_fields=[*values, "text"])
     return source
 
@@ -318,6 +345,93 @@ def source_import_file(*, actor, study: Study, filename: str, data: bytes, **val
     # What was skipped (broken cues, empty pages) is reported to the person importing.
     source.import_warnings = list(extracted.warnings)
     return source
+
+
+@dataclass
+class FileImport:
+    """What became of one file of an import: its source, or why it was refused."""
+
+    filename: str
+    source: Source | None = None
+    error: str = ""
+    # What was skipped inside an imported file (broken cues, empty pages).
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _PreparedFile:
+    extracted: Extracted | None = None
+    index: list[tuple[int, int, str]] = field(default_factory=list)
+    error: str = ""
+
+
+def _prepare_file(
+    filename: str, data: bytes, key: bytes, language: str, refusal: str
+) -> _PreparedFile:
+    """Extract a file's text and compute its index rows, using neither database nor settings.
+
+    It may run in a worker process (chorus.core.ahead), so it is given the study's search key
+    and the person's language (for the error messages); a file already refused is passed on.
+    """
+    if refusal:
+        return _PreparedFile(error=refusal)
+    with translation.override(language):
+        try:
+            extracted = extract(filename, data)
+        except ExtractionError as error:
+            return _PreparedFile(error=str(error.message))
+        return _PreparedFile(extracted=extracted, index=search.paragraph_terms(key, extracted.text))
+
+
+def title_of(filename: str) -> str:
+    """A source's title from its file's name: the name without its last suffix."""
+    return filename.rsplit(".", 1)[0][:300]
+
+
+def sources_import_files(
+    *, actor, study: Study, files: Sequence[tuple[str, int, Callable[[], bytes]]], **values
+) -> Iterator[FileImport]:
+    """Import files, one source and one transaction each, yielding what became of each in order.
+
+    `files` are (filename, size, read) triples: a file over the size limit is refused before
+    it is read. A bad file is reported and skipped; the others are imported. With enough files,
+    worker processes extract the next ones and compute their index rows while this process
+    stores the previous ones (chorus.core.ahead).
+    """
+    access.require(actor, study, *access.EDITORS)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    key = search.study_key(study.pk)
+
+    def arguments() -> Iterator[tuple[str, bytes, bytes, str, str]]:
+        # Read here, in order and only as needed: an upload's file object cannot be handed to
+        # another process.
+        for filename, size, read in files:
+            try:
+                check_size(size)
+            except ExtractionError as error:
+                yield filename, b"", key, language, str(error.message)
+            else:
+                yield filename, read(), key, language, ""
+
+    prepared_files = ahead(_prepare_file, arguments(), count=len(files))
+    for (filename, data, _key, _language, _refusal), prepared in prepared_files:
+        outcome = FileImport(filename, error=prepared.error)
+        if prepared.extracted is not None:
+            try:
+                outcome.source = _store_source(
+                    actor=actor,
+                    study=study,
+                    extracted=prepared.extracted,
+                    filename=filename,
+                    original=data,
+                    index=prepared.index,
+                    **{"title": title_of(filename), **values},
+                )
+            except ValidationError as error:
+                outcome.error = " ".join(error.messages)
+            else:
+                outcome.warnings = list(prepared.extracted.warnings)
+        yield outcome
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import translation
@@ -339,7 +339,7 @@ def _segment_queryset(
         codings = codings.filter(coder_id=_pk(coder_id))
     # The order is that of the coding_by_code index (code, source, start, then the row id), so
     # for one code SQLite pages through the index without sorting.
-    return codings.order_by("source_id", "start", "id")
+    return codings.order_by("source_id", "start", "id"), sorted(wanted)
 
 
 # Usernames are looked up afterwards: joining the users table made SQLite scan it per row.
@@ -446,7 +446,7 @@ def segments_for(
     participants matches every filter. Empty filter values are ignored. Codes of other studies
     are ignored. Segments are ordered by source (in import order), then by position.
     """
-    codings = _segment_queryset(
+    codings, wanted = _segment_queryset(
         user,
         study,
         code_ids=code_ids,
@@ -461,7 +461,7 @@ def segments_for(
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
     offset = (page - 1) * per_page
-    rows = list(codings.values(*ROW_FIELDS)[offset : offset + per_page]) if total else []
+    rows = _page_rows(codings, wanted, offset, per_page) if total else []
     return SegmentPage(
         segments=_build_segments(rows, study),
         total=total,
@@ -469,6 +469,39 @@ def segments_for(
         pages=pages,
         per_page=per_page,
     )
+
+
+# Up to this deep in the results, a page of several codes is merged from one ordered read per
+# code (see _page_rows); deeper pages sort everything once instead.
+MERGE_DEPTH = 5_000
+
+
+def _page_rows(codings, code_ids: list[int], offset: int, per_page: int) -> list[dict]:
+    """Return the page's rows of `codings` (ordered by source, start, id).
+
+    For several codes (a code with its sub-codes), one `code_id IN (...) ORDER BY` made SQLite
+    sort every coding of them in a temporary B-tree: about 100 ms for 160 000 codings. Each
+    code's own rows come in that order from the coding_by_code index, so the first
+    offset + per_page rows of each, joined with UNION ALL and ordered, give the same page.
+    """
+    if len(code_ids) < 2 or offset + per_page > MERGE_DEPTH:
+        return list(codings.values(*ROW_FIELDS)[offset : offset + per_page])
+    order = ("source_id", "start", "id")
+    parts, params = [], []
+    for code_id in code_ids:
+        part = codings.filter(code_id=code_id).order_by(*order).values_list(*ROW_FIELDS)
+        sql, part_params = part[: offset + per_page].query.sql_with_params()
+        # Wrapped, because neither SQLite nor Django accepts a LIMIT directly inside UNION ALL.
+        parts.append(f"SELECT * FROM ({sql}) AS part_{len(parts)}")  # noqa: S608 - Django's SQL
+        params.extend(part_params)
+    q = connection.ops.quote_name
+    merged = (
+        " UNION ALL ".join(parts)
+        + f" ORDER BY {q('source_id')}, {q('start')}, {q('id')} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(merged, [*params, per_page, offset])
+        return [dict(zip(ROW_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
 def all_segments(
@@ -484,7 +517,7 @@ def all_segments(
     transform: TextTransform = _plain,
 ) -> list[Segment]:
     """Return every segment for the filters of `segments_for`, unpaginated (for exports)."""
-    codings = _segment_queryset(
+    codings, _wanted = _segment_queryset(
         user,
         study,
         code_ids=code_ids,

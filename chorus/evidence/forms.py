@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chorus.core.models import Region
@@ -82,13 +83,15 @@ class SourceDetailsForm(forms.Form):
 
 
 class SourceImportForm(SourceDetailsForm):
-    files = MultipleFileField(
-        label=_("Files"),
-        help_text=_(
-            "Text, Markdown, Word, PDF with a text layer, OpenDocument, HTML, WebVTT or SubRip."
-        ),
-    )
+    files = MultipleFileField(label=_("Files"))
     field_order = ["files"]
+
+    def __init__(self, *args, max_files: int, max_megabytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = gettext(
+            "Text, Markdown, Word, PDF with a text layer, OpenDocument, HTML, WebVTT or SubRip; "
+            "up to %(count)s files and %(size)s MB at a time."
+        ) % {"count": max_files, "size": max_megabytes}
 
 
 class SourceForm(SourceDetailsForm):

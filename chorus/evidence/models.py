@@ -336,29 +336,22 @@ class Pseudonym(models.Model):
         return self.replacement
 
 
-class SearchPosting(models.Model):
-    """One indexed word (as a keyed hash) in one paragraph of a source.
+class SearchParagraph(models.Model):
+    """One paragraph of a source as the search index sees it: where it is, and its words hashed.
 
-    `paragraph_start` is the paragraph's offset in the source text; `count` is how often the
-    word occurs there. Words are hashed with a key held outside the database (see search.py).
+    `terms` holds the keyed hash of every word of the paragraph (see search.py), written in hash
+    order, not text order, and repeated as often as the word occurs: the database learns which
+    hashed words a paragraph has and how often, never their order. A full-text engine indexes
+    this column (an FTS5 table on SQLite, a GIN index of a generated `tsvector` on PostgreSQL,
+    both made by migration 0002), so adding a source appends rows instead of inserting thousands
+    of keys at random places in a B-tree.
     """
 
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
-    term = models.BigIntegerField()
     paragraph_start = models.PositiveIntegerField()
     paragraph_end = models.PositiveIntegerField()
-    count = models.PositiveSmallIntegerField(default=1)
-
-    class Meta:
-        # Covering: a query reads every column it needs from the index alone, which halves the
-        # time of searches for very common words on a large study.
-        indexes = [
-            models.Index(
-                fields=["study", "term", "source", "paragraph_start", "paragraph_end", "count"],
-                name="posting_by_term",
-            )
-        ]
+    terms = models.TextField()
 
     def __str__(self) -> str:
         return f"{self.source_id}@{self.paragraph_start}"

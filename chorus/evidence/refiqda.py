@@ -1540,7 +1540,7 @@ class _Writer:
 
         total = len(sources)
         for done, source in enumerate(sources.values(), start=1):
-            search.index_source(source)
+            search.index_source(source, new=True)
             if on_progress:
                 on_progress(done, total)
 

@@ -16,74 +16,74 @@ compatibility decomposition, combining marks dropped: "Écoutées" -> "ecoutees"
   is not searched (it would need a scan of every transcript, i.e. decrypting the whole study);
   the results carry a notice saying so.
 
-Each (paragraph, token) pair becomes one `SearchPosting` whose `term` is the first 8 bytes of
-HMAC-SHA256 under a per-study key derived from `config.search_key()` (a file outside the
-database). The database therefore holds integers only: a copy of it cannot be read, and without
-the key it cannot be searched by hashing guessed words either. What remains visible is the shape
-of the index (how many distinct words a paragraph has, how often a hashed word recurs), which is
-why the key is per study: the same word hashes differently in two studies. Changing the key
-requires `reindex_study` for every study.
+Each token becomes a *term*: "t" and the hex of the first 8 bytes of HMAC-SHA256 under a
+per-study key derived from `config.search_key()` (a file outside the database). A paragraph is
+stored as one `SearchParagraph` row whose `terms` lists its terms sorted by hash and repeated
+as often as the word occurs, and a full-text engine indexes that column: FTS5 on SQLite, a GIN
+index over a generated `tsvector` on PostgreSQL. The database therefore holds no word: a copy of
+it cannot be read, and without the key it cannot be searched by hashing guessed words either.
+What remains visible is the shape of the index (how many words a paragraph has, how often a
+hashed word recurs), never the order of the words; that is why the key is per study: the same
+word hashes differently in two studies. Changing the key requires `reindex_sources`.
+
+Why an engine and not a table of (paragraph, term) rows: adding a 10 000-character transcript
+meant inserting about 1 900 keys at random places of one large B-tree, 25-30 ms a source on
+SQLite (most of an import). The engines append a segment per transaction and merge later, and
+rank in C: about 3 ms a source.
 
 Query
 =====
 Words must all occur in the paragraph (AND); "double-quoted phrases" (also «», “”, „“) need their
 words adjacent and in order, with any spaces or punctuation between them; a leading "-" excludes
-a word or phrase. Paragraphs are ranked with BM25 (term count, idf from the study's postings,
-paragraph length in characters), ties by source title, then position.
+a word or phrase. Paragraphs are ranked by the engine (BM25 on SQLite, `ts_rank` normalised by
+length on PostgreSQL: both favour paragraphs where the words occur more often, and shorter
+ones), ties by source title, then position.
 
-Candidates are found and ranked in SQL (one GROUP BY over the postings of the query's terms), so
-a query costs the same whatever the study's size, apart from how frequent its words are. Texts are
-decrypted only for the page of results, plus, for phrases and Chinese words of three characters
-or more, for a bounded number of candidates that must be checked against the text; when that
-bound cuts the checking short, `total` is an estimate and `estimated` is true.
+The engine finds and ranks candidates, so a query costs the same whatever the study's size,
+apart from how frequent its words are. Since the index does not keep word order, phrases and
+Chinese words of three characters or more are found as "all their terms" and then checked
+against the text: texts are decrypted for the page of results plus a bounded number of such
+candidates; when that bound cuts the checking short, `total` is an estimate and `estimated` is
+true.
 """
 
 from __future__ import annotations
 
 import hmac
-import math
 import re
-import time
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from chorus import config
-from chorus.evidence.models import SearchPosting, Source, Study
+from chorus.evidence.models import SearchParagraph, Source, Study
 
 # Paragraphs longer than this are cut, so that a transcript without blank lines still gives
 # hits of a readable size and BM25's length normalisation keeps its meaning.
 MAX_PARAGRAPH = 2000
-BATCH_SIZE = 5000
-# A query is cut to this many distinct hashed terms: each one widens the SQL IN list and the
-# GROUP BY, and nobody types more than a few words on purpose (1000 pasted words would not
-# match any paragraph anyway).
+BATCH_SIZE = 500
+# A query is cut to this many distinct hashed terms: each one widens the engine's query, and
+# nobody types more than a few words on purpose (1000 pasted words would not match any
+# paragraph anyway).
 MAX_TERMS = 32
 SNIPPET_CHARS = 200
-# BM25's usual constants. Lengths are in characters, not words (the posting table does not store
-# a word count), and the average paragraph length is assumed rather than measured: measuring it
-# would scan every posting of the study at each query.
-K1 = 1.2
-B = 0.75
-AVG_PARAGRAPH_CHARS = 500
 # For queries that must be checked against the text (phrases, Chinese words of 3+ characters),
 # fetch at most this many ranked candidates, and once the page is full go on checking them only
 # while no more than this many sources have been decrypted; past that, the total is estimated
 # from the share of checked candidates that passed.
 VERIFY_CANDIDATES = 400
 VERIFY_SOURCES = 60
-# How long a process trusts the study length it summed (for idf), in seconds.
-STUDY_LENGTH_SECONDS = 300
-# PositiveSmallIntegerField's upper bound.
-MAX_COUNT = 32767
+# The FTS5 table over SearchParagraph.terms on SQLite (made by migration evidence 0002).
+FTS_TABLE = "evidence_searchparagraph_fts"
+# How many tokens' hashes a process remembers per study: the common words of a study recur in
+# every transcript, and hashing them again was a fifth of an import's indexing time.
+TERM_CACHE_SIZE = 200_000
 
 # CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes'
 # extensions B-H and compatibility supplement (astral characters are single codepoints in Python).
@@ -160,35 +160,58 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
 # Tokens and their keyed hashes
 
 
-def _tokens(folded: str) -> Counter[str]:
-    """Count the indexed tokens of a folded paragraph: words, and bigrams of Han runs."""
-    counts = Counter(_WORD.findall(folded))
+def _tokens(folded: str) -> list[str]:
+    """Return the indexed tokens of a folded paragraph: words, and bigrams of Han runs."""
+    tokens = _WORD.findall(folded)
     for run in _HAN_RUN.findall(folded):
-        if len(run) > 1:
-            counts.update(run[i : i + 2] for i in range(len(run) - 1))
-    return counts
+        tokens += map(str.__add__, run, run[1:])
+    return tokens
 
 
-def _study_key(study_id: int) -> bytes:
-    # A key per study, so that the same word hashes differently in two studies.
+def study_key(study_id: int) -> bytes:
+    """Return the study's own key, so that the same word hashes differently in two studies."""
     return hmac.digest(config.search_key(), b"chorus.search.study:%d" % study_id, "sha256")
 
 
-def _term(key: bytes, token: str) -> int:
-    """Return the token's keyed hash as a signed 64-bit integer (a BigIntegerField)."""
-    return int.from_bytes(hmac.digest(key, token.encode(), "sha256")[:8], "big", signed=True)
+def _term(key: bytes, token: str) -> str:
+    """Return the token's keyed hash as an index term: "t" and 16 hex digits.
+
+    The leading letter makes every term a plain word to both engines' tokenisers (PostgreSQL's
+    parser would otherwise read some all-digit hashes, or ones like "12e45", as numbers).
+    """
+    return "t" + hmac.digest(key, token.encode(), "sha256")[:8].hex()
 
 
-class _Terms(dict[str, int]):
-    """Tokens' hashes under one study key, computed once per token."""
+class _Terms(dict[str, str]):
+    """Tokens' terms under one study key, computed once per token."""
 
-    def __init__(self, study_id: int):
+    def __init__(self, key: bytes):
         super().__init__()
-        self.key = _study_key(study_id)
+        self.key = key
 
-    def __missing__(self, token: str) -> int:
+    def __missing__(self, token: str) -> str:
+        if len(self) >= TERM_CACHE_SIZE:
+            self.clear()
         value = self[token] = _term(self.key, token)
         return value
+
+
+# By study key, so a changed search key starts afresh.
+_TERMS: dict[bytes, _Terms] = {}
+
+
+def _terms_for(key: bytes) -> _Terms:
+    terms = _TERMS.get(key)
+    if terms is None:
+        if len(_TERMS) > 100:
+            _TERMS.clear()
+        terms = _TERMS[key] = _Terms(key)
+    return terms
+
+
+def _terms_of(study_id: int) -> _Terms:
+    """Return the study's remembered terms."""
+    return _terms_for(study_key(study_id))
 
 
 # Paragraphs
@@ -230,57 +253,82 @@ def _cut(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 # Indexing
 
 
-def _rows(source: Source, terms: _Terms) -> Iterator[tuple[int, int, int, int, int, int]]:
-    """Yield the source's postings as (study, source, term, start, end, count) tuples."""
-    text = source.text or ""
-    study_id, source_id = source.study_id, source.pk
+def _paragraph_terms(text: str, terms: _Terms) -> list[tuple[int, int, str]]:
+    rows = []
     for start, end in paragraphs(text):
-        for token, count in _tokens(fold(text[start:end])).items():
-            yield study_id, source_id, terms[token], start, end, min(count, MAX_COUNT)
+        tokens = _tokens(fold(text[start:end]))
+        if tokens:
+            # Sorted by hash: the row tells how often each hashed word occurs, not where.
+            rows.append((start, end, " ".join(sorted(map(terms.__getitem__, tokens)))))
+    return rows
 
 
-def _insert_sql() -> str:
+def paragraph_terms(key: bytes, text: str) -> list[tuple[int, int, str]]:
+    """Return (start, end, terms) for each paragraph of a text, under a study's `study_key`.
+
+    It reads no database and no configuration, so an import may compute it in a worker process
+    (`index_source` then takes it as `prepared`).
+    """
+    return _paragraph_terms(text or "", _terms_for(key))
+
+
+def insert_sql(table: str) -> str:
+    """Return the INSERT statement of index rows into `table` (the model's, or a migration's)."""
     q = connection.ops.quote_name
-    columns = ("study_id", "source_id", "term", "paragraph_start", "paragraph_end", "count")
-    table, names, values = q(SearchPosting._meta.db_table), ", ".join(map(q, columns)), "%s, " * 5
-    return f"INSERT INTO {table} ({names}) VALUES ({values}%s)"  # noqa: S608 - model names only
+    columns = ("study_id", "source_id", "paragraph_start", "paragraph_end", "terms")
+    names = ", ".join(map(q, columns))
+    return f"INSERT INTO {q(table)} ({names}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
 
 
-def index_source(source: Source) -> int:
-    """Replace the source's postings with those of its current text; return how many."""
-    return _index(source, _Terms(source.study_id))
+def write_rows(table: str, rows: list[tuple]) -> None:
+    # A plain executemany rather than bulk_create: model instances cost more than the insert,
+    # and SQLite's parameter limit would cut bulk_create's batches small.
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), BATCH_SIZE):
+            cursor.executemany(insert_sql(table), rows[first : first + BATCH_SIZE])
+
+
+def source_rows(study_id: int, source_id: int, text: str) -> list[tuple]:
+    """Return the index rows of a source's text (used by the migration that builds the index)."""
+    return [(study_id, source_id, *row) for row in paragraph_terms(study_key(study_id), text)]
+
+
+def index_source(
+    source: Source, *, new: bool = False, prepared: list[tuple[int, int, str]] | None = None
+) -> int:
+    """Replace the source's index rows with those of its current text; return how many.
+
+    `new` says the source was created in this transaction and has no rows yet (one query fewer
+    for each imported file); `prepared` is `paragraph_terms` of its text, computed beforehand.
+    """
+    if prepared is None:
+        prepared = paragraph_terms(study_key(source.study_id), source.text)
+    return _write_index(source, prepared, replace=not new)
 
 
 @transaction.atomic
-def _index(source: Source, terms: _Terms) -> int:
-    _STUDY_LENGTHS.pop(source.study_id, None)
-    SearchPosting.objects.filter(source_id=source.pk).delete()
-    # In term order, so that consecutive inserts land near each other in the (study, term)
-    # index: 15% faster than random order on a 12-million-posting SQLite table.
-    rows = sorted(_rows(source, terms), key=lambda row: row[2])
-    # A plain executemany rather than bulk_create: building 1000+ model instances per source and
-    # preparing each field value took twice the time of the insert itself, and SQLite's limit of
-    # 999 parameters cut bulk_create's batches to 166 rows. Both backends run this statement.
-    with connection.cursor() as cursor:
-        for first in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(_insert_sql(), rows[first : first + BATCH_SIZE])
-    return len(rows)
+def _write_index(source: Source, prepared: list[tuple[int, int, str]], replace: bool) -> int:
+    if replace:
+        SearchParagraph.objects.filter(source_id=source.pk).delete()
+    write_rows(
+        SearchParagraph._meta.db_table, [(source.study_id, source.pk, *row) for row in prepared]
+    )
+    return len(prepared)
 
 
 def remove_source(source: Source) -> None:
-    """Delete the source's postings (before the source itself is deleted)."""
-    _STUDY_LENGTHS.pop(source.study_id, None)
-    SearchPosting.objects.filter(source_id=source.pk).delete()
+    """Delete the source's index rows (before the source itself is deleted)."""
+    SearchParagraph.objects.filter(source_id=source.pk).delete()
 
 
 def reindex_study(study: Study, progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the index of every source of the study; return the number of postings.
+    """Rebuild the index of every source of the study; return the number of paragraphs.
 
     Each source is replaced in its own transaction, so searches keep working meanwhile (with the
-    old postings of the sources not yet reached). `progress(done, total)` is called after each.
+    old rows of the sources not yet reached). `progress(done, total)` is called after each.
     """
     ids = list(Source.objects.filter(study=study).order_by("pk").values_list("pk", flat=True))
-    terms = _Terms(study.pk)
+    terms = _terms_of(study.pk)
     written = 0
     for first in range(0, len(ids), 20):
         # A few sources at a time: each holds its whole decrypted text in memory.
@@ -289,7 +337,7 @@ def reindex_study(study: Study, progress: Callable[[int, int], None] | None = No
             Source.objects.filter(pk__in=chunk).only("id", "study_id", "text").order_by("pk"),
             start=first + 1,
         ):
-            written += _index(source, terms)
+            written += _write_index(source, _paragraph_terms(source.text or "", terms), True)
             if progress is not None:
                 progress(done, len(ids))
     return written
@@ -326,7 +374,7 @@ class SearchResults:
 class _Unit:
     """A word or quoted phrase of the query."""
 
-    terms: list[int]  # the hashed terms that must all be in the paragraph
+    terms: list[str]  # the hashed terms that must all be in the paragraph
     pattern: re.Pattern[str]  # the unit on folded text, with token boundaries
     exact: bool  # the terms alone decide the match (no check against the text needed)
     exclude: bool
@@ -350,12 +398,12 @@ class _Query:
     notices: list[str] = field(default_factory=list)
 
     @property
-    def positive(self) -> list[int]:
+    def positive(self) -> list[str]:
         return list(dict.fromkeys(t for u in self.units if not u.exclude for t in u.terms))
 
     @property
-    def negative(self) -> list[int]:
-        # Excluded words and Chinese pairs are filtered in SQL; excluded phrases are checked
+    def negative(self) -> list[str]:
+        # Excluded words and Chinese pairs are filtered by the engine; excluded phrases are checked
         # against the text.
         return list(dict.fromkeys(t for u in self.units if u.exclude and u.exact for t in u.terms))
 
@@ -367,8 +415,8 @@ class _Query:
 def _parse(study_id: int, query: str) -> _Query:
     """Turn the query into units of hashed terms, within MAX_TERMS, with notices."""
     parsed = _Query()
-    terms = _Terms(study_id)
-    used: set[int] = set()
+    terms = _terms_of(study_id)
+    used: set[str] = set()
     single_han: list[str] = []
     capped = False
     for match in _QUERY_UNIT.finditer(query.translate(_QUOTES)):
@@ -380,7 +428,7 @@ def _parse(study_id: int, query: str) -> _Query:
         tokens = [(m.lastgroup, m[0]) for m in _TOKEN.finditer(fold(text))]
         if not tokens:
             continue
-        unit_terms: list[int] = []
+        unit_terms: list[str] = []
         exact = len(tokens) == 1
         for kind, token in tokens:
             if kind == "word":
@@ -425,114 +473,98 @@ def _parse(study_id: int, query: str) -> _Query:
     return parsed
 
 
-_STUDY_LENGTHS: dict[int, tuple[float, int]] = {}
+def _quoted(table: str) -> str:
+    return connection.ops.quote_name(table)
 
 
-def _study_length(study_id: int) -> int:
-    """Return the study's length in characters, remembered for STUDY_LENGTH_SECONDS."""
-    # Summing Source.length costs 25 ms for 5000 sources on SQLite, which stores the column
-    # after the encrypted text and so walks every text's overflow pages; idf only needs an
-    # approximate size, so a few minutes' staleness (in other processes) does not matter.
-    now = time.monotonic()
-    remembered = _STUDY_LENGTHS.get(study_id)
-    if remembered is None or now - remembered[0] > STUDY_LENGTH_SECONDS:
-        sources = Source.objects.filter(study_id=study_id)
-        remembered = _STUDY_LENGTHS[study_id] = (
-            now,
-            sources.aggregate(total=Sum("length"))["total"] or 0,
-        )
-    return remembered[1]
+def _engine_query(query: _Query) -> str:
+    """Return the query in the engine's own syntax: all positive terms, none of the negative."""
+    positive, negative = query.positive, query.negative
+    # Terms are "t" and hex digits: nothing in them needs escaping in either syntax.
+    if connection.vendor == "postgresql":
+        return " & ".join([*positive, *(f"!{term}" for term in negative)])
+    match = " AND ".join(positive)
+    return f"({match}) NOT ({' OR '.join(negative)})" if negative else match
 
 
-def _weights(study: Study, query: _Query) -> dict[int, float] | None:
-    """Return each positive term's BM25 weight, idf * (k1 + 1); None if one term is absent."""
-    positive = query.positive
-    frequency = dict(
-        SearchPosting.objects.filter(study=study, term__in=positive)
-        .order_by()
-        .values("term")
-        .annotate(paragraphs=Count("id"))
-        .values_list("term", "paragraphs")
-    )
-    if len(frequency) < len(positive):
-        return None
-    # The number of paragraphs, estimated from the study's length: counting them exactly would
-    # scan the whole posting table of the study.
-    paragraphs_in_study = max(_study_length(study.pk) / AVG_PARAGRAPH_CHARS, *frequency.values(), 1)
-    return {
-        term: (K1 + 1) * math.log(1 + (paragraphs_in_study - df + 0.5) / (df + 0.5))
-        for term, df in frequency.items()
-    }
+def _source_filter(column: str, source_ids: list[int] | None) -> str:
+    # Ids are integers made by the caller (search_study casts them), so they can be inlined.
+    if not source_ids:
+        return ""
+    return f"AND {column} IN ({', '.join(str(int(pk)) for pk in source_ids)})"
 
 
 def _ranked(
-    study: Study,
-    query: _Query,
-    weights: dict[int, float],
-    source_ids: list[int] | None,
-    limit: int,
-    offset: int,
+    study: Study, query: _Query, source_ids: list[int] | None, limit: int, offset: int
 ) -> list[tuple]:
-    """Return (source_id, start, end, score, title, total) of matching paragraphs, best first."""
-    q = connection.ops.quote_name
-    postings, sources = q(SearchPosting._meta.db_table), q(Source._meta.db_table)
-    positive, negative = query.positive, query.negative
-
-    def placeholders(values: list) -> str:
-        return ", ".join(["%s"] * len(values))
-
-    weight_case = " ".join(["WHEN %s THEN %s"] * len(positive))
-    weight_params = [value for term in positive for value in (term, weights[term])]
-    source_filter = f"AND p.{q('source_id')} IN ({placeholders(source_ids)})" if source_ids else ""
-    exclusion = (
-        f"AND SUM(CASE WHEN p.{q('term')} IN ({placeholders(negative)}) THEN 1 ELSE 0 END) = 0"
-        if negative
-        else ""
-    )
-    # Every posting is one (paragraph, term) pair, so counting the paragraph's postings among
-    # the positive terms tells whether all of them are there.
-    sql = f"""
-        SELECT g.source_id, g.paragraph_start, g.paragraph_end, g.score, s.{q("title")},
-               COUNT(*) OVER ()
-        FROM (
-            SELECT p.{q("source_id")} AS source_id,
-                   p.{q("paragraph_start")} AS paragraph_start,
-                   p.{q("paragraph_end")} AS paragraph_end,
-                   SUM(
-                       (CASE p.{q("term")} {weight_case} ELSE 0.0 END) * p.{q("count")}
-                       / (p.{q("count")} + %s
-                          + %s * (p.{q("paragraph_end")} - p.{q("paragraph_start")}))
-                   ) AS score
-            FROM {postings} p
-            WHERE p.{q("study_id")} = %s
-              AND p.{q("term")} IN ({placeholders(positive + negative)})
-              {source_filter}
-            GROUP BY p.{q("source_id")}, p.{q("paragraph_start")}, p.{q("paragraph_end")}
-            HAVING SUM(CASE WHEN p.{q("term")} IN ({placeholders(positive)}) THEN 1 ELSE 0 END)
-                   = %s
-              {exclusion}
-        ) g
-        INNER JOIN {sources} s ON s.{q("id")} = g.source_id
-        ORDER BY g.score DESC, s.{q("title")}, g.source_id, g.paragraph_start
-        LIMIT %s OFFSET %s
-    """  # noqa: S608 - identifiers are quoted model names; every value is a parameter
-    params = [
-        *weight_params,
-        K1 * (1 - B),
-        K1 * B / AVG_PARAGRAPH_CHARS,
-        study.pk,
-        *positive,
-        *negative,
-        *(source_ids or []),
-        *positive,
-        len(positive),
-        *negative,
-        limit,
-        offset,
-    ]
+    """Return (source_id, start, end, score, title) of matching paragraphs, best first."""
+    paragraph, source = _quoted(SearchParagraph._meta.db_table), _quoted(Source._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT p.source_id, p.paragraph_start, p.paragraph_end,
+                   ts_rank(p.terms_vector, %s::tsquery, 1) AS score, s.title
+            FROM {paragraph} p
+            INNER JOIN {source} s ON s.id = p.source_id
+            WHERE p.study_id = %s AND p.terms_vector @@ %s::tsquery
+              {_source_filter("p.source_id", source_ids)}
+            ORDER BY score DESC, s.title, p.source_id, p.paragraph_start
+            LIMIT %s OFFSET %s
+        """  # noqa: S608 - quoted model tables; every value is a parameter or an int
+        engine_query = _engine_query(query)
+        params = [engine_query, study.pk, engine_query, limit, offset]
+    else:
+        fts = _quoted(FTS_TABLE)
+        # The page is cut inside the FTS5 query (ranked by BM25 in C, ties by row id), so only
+        # its rows are joined; ties are then ordered by title within the page. Terms are keyed
+        # by study, so matches belong to it; the outer filter makes sure of it.
+        narrowing = (
+            f"INNER JOIN {paragraph} n ON n.id = {fts}.rowid "
+            f"WHERE {fts} MATCH %s {_source_filter('n.source_id', source_ids)}"
+            if source_ids
+            else f"WHERE {fts} MATCH %s"
+        )
+        sql = f"""
+            SELECT p.source_id, p.paragraph_start, p.paragraph_end, -f.rank, s.title
+            FROM (
+                SELECT {fts}.rowid AS id, {fts}.rank AS rank FROM {fts} {narrowing}
+                ORDER BY {fts}.rank, {fts}.rowid LIMIT %s OFFSET %s
+            ) f
+            INNER JOIN {paragraph} p ON p.id = f.id
+            INNER JOIN {source} s ON s.id = p.source_id
+            WHERE p.study_id = %s
+            ORDER BY f.rank, s.title, p.source_id, p.paragraph_start
+        """  # noqa: S608 - quoted table names; every value is a parameter or an int
+        params = [_engine_query(query), limit, offset, study.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _count(study: Study, query: _Query, source_ids: list[int] | None) -> int:
+    """Return how many paragraphs have all the query's positive terms and none of its negative."""
+    paragraph = _quoted(SearchParagraph._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT COUNT(*) FROM {paragraph} p
+            WHERE p.study_id = %s AND p.terms_vector @@ %s::tsquery
+              {_source_filter("p.source_id", source_ids)}
+        """  # noqa: S608 - a quoted model table; every value is a parameter or an int
+        params = [study.pk, _engine_query(query)]
+    else:
+        fts = _quoted(FTS_TABLE)
+        sql = (
+            f"""
+            SELECT COUNT(*) FROM {fts} INNER JOIN {paragraph} p ON p.id = {fts}.rowid
+            WHERE {fts} MATCH %s AND p.study_id = %s {_source_filter("p.source_id", source_ids)}
+            """  # noqa: S608 - quoted table names; every value is a parameter or an int
+            if source_ids
+            # The common case counts in the engine alone: a study's terms are its own.
+            else f"SELECT COUNT(*) FROM {fts} WHERE {fts} MATCH %s"  # noqa: S608
+        )
+        params = [_engine_query(query), study.pk] if source_ids else [_engine_query(query)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
 
 
 class _Texts(dict):
@@ -631,27 +663,18 @@ def search_study(
     ids = None if source_ids is None else sorted({int(pk) for pk in source_ids})
     if ids == []:
         return results
-    weights = _weights(study, parsed)
-    if weights is None:
-        return results
     limit, offset = max(0, limit), max(0, offset)
     texts = _Texts()
 
     if parsed.exact:
-        rows = _ranked(study, parsed, weights, ids, limit, offset)
-        if not rows and offset:
-            # Past the last page: the window count comes with rows only, so ask for the first.
-            first_row = _ranked(study, parsed, weights, ids, 1, 0)
-            results.total = first_row[0][5] if first_row else 0
-        elif rows:
-            results.total = rows[0][5]
-        page = rows
+        page = _ranked(study, parsed, ids, limit, offset)
+        results.total = _count(study, parsed, ids) if page or offset else 0
     else:
         # Check ranked candidates against the text until the page is full, then keep checking
         # (for an exact total) while that costs few further decryptions.
         wanted = offset + limit
-        rows = _ranked(study, parsed, weights, ids, max(VERIFY_CANDIDATES, 2 * wanted), 0)
-        candidates = rows[0][5] if rows else 0
+        rows = _ranked(study, parsed, ids, max(VERIFY_CANDIDATES, 2 * wanted), 0)
+        candidates = _count(study, parsed, ids) if rows else 0
         passed: list[tuple] = []
         checked = 0
         for first in range(0, len(rows), 50):
@@ -672,7 +695,7 @@ def search_study(
         page = passed[offset:wanted]
 
     texts.load(row[0] for row in page)
-    for source_id, start, end, score, title, _total in page:
+    for source_id, start, end, score, title in page:
         text = texts[source_id] or ""
         spans = _spans(parsed.units, text, start, end)
         results.hits.append(

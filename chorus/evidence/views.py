@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorus.core.audit import record_access
-from chorus.core.uploads import size_limited
+from chorus.core.uploads import max_files, size_limited
 from chorus.core.views import paginate
 from chorus.evidence import (
     access,
     actions,
     analysis,
     exports,
-    extraction,
     queries,
     refiqda,
     rendering,
@@ -203,7 +202,23 @@ def _refuse_large_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
-@size_limited(lambda: UPLOAD_MAX_BYTES, _refuse_large_upload)
+def _refuse_too_many_files(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Too many files at once"),
+            "message": _(
+                "Choose at most %(count)s files at a time, then import the rest in another round. "
+                "Nothing was imported."
+            )
+            % {"count": max_files()},
+        },
+        status=413,
+    )
+
+
+@size_limited(lambda: UPLOAD_MAX_BYTES, _refuse_large_upload, _refuse_too_many_files)
 @login_required
 def source_import(request: HttpRequest, study: int) -> HttpResponse:
     study = _study(request, study, *access.EDITORS)
@@ -212,6 +227,8 @@ def source_import(request: HttpRequest, study: int) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         participants=participants,
+        max_files=max_files(),
+        max_megabytes=UPLOAD_MAX_BYTES // (1024 * 1024),
         initial={"language": study.main_language},
     )
     report = []
@@ -220,33 +237,20 @@ def source_import(request: HttpRequest, study: int) -> HttpResponse:
             key: form.cleaned_data[key]
             for key in ("kind", "language", "held_on", "interviewer", "mode")
         }
-        imported = 0
-        for upload in form.cleaned_data["files"]:
-            outcome = {"name": upload.name, "warnings": [], "error": ""}
-            try:
-                extraction.check_size(upload.size)
-                source = actions.source_import_file(
-                    actor=request.user,
-                    study=study,
-                    filename=upload.name,
-                    data=upload.read(),
-                    title=upload.name.rsplit(".", 1)[0][:300],
-                    participants=list(form.cleaned_data["participants"]),
-                    **values,
-                )
-            except extraction.ExtractionError as error:
-                outcome["error"] = str(error.message)
-            except ValidationError as error:
-                outcome["error"] = " ".join(error.messages)
-            else:
-                imported += 1
-                outcome["source"] = source
-                outcome["warnings"] = source.import_warnings
-            report.append(outcome)
-        if imported and imported == len(report) and not any(o["warnings"] for o in report):
+        report = list(
+            actions.sources_import_files(
+                actor=request.user,
+                study=study,
+                files=[(f.name, f.size, f.read) for f in form.cleaned_data["files"]],
+                participants=list(form.cleaned_data["participants"]),
+                **values,
+            )
+        )
+        imported = sum(1 for outcome in report if outcome.source is not None)
+        if imported and imported == len(report) and not any(o.warnings for o in report):
             messages.success(request, _("%(count)s sources imported.") % {"count": imported})
             if imported == 1:
-                return redirect("evidence:source_detail", study.pk, report[0]["source"].pk)
+                return redirect("evidence:source_detail", study.pk, report[0].source.pk)
             return redirect("evidence:source_list", study.pk)
     return render(
         request,

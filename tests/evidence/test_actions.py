@@ -250,3 +250,84 @@ def test_a_memo_is_changed_only_by_its_author_or_a_lead(study, team, source):
     actions.memo_update(actor=team["lead"], memo=own, text="Lead tidied it")
     own.refresh_from_db()
     assert own.text == "Lead tidied it"
+
+
+def _file(name: str, content: bytes, read_log: list | None = None):
+    def read() -> bytes:
+        if read_log is not None:
+            read_log.append(name)
+        return content
+
+    return name, len(content), read
+
+
+def test_several_files_are_imported_in_order_with_each_outcome(study, team):
+    """Good files become sources (searchable at once), bad ones are reported and skipped."""
+    from chorus.evidence import search
+
+    files = [
+        _file("one.txt", "Первое интервью о форуме.".encode()),
+        _file("broken.pdf", b"%PDF-1.4 broken"),
+        _file("two.txt", "性工作者组织参加了会议。".encode()),
+        _file("empty.txt", b""),
+        _file("three.md", b"# Third\n\nOutreach and the coalition."),
+    ]
+    outcomes = list(
+        actions.sources_import_files(
+            actor=team["coder"], study=study, files=files, kind="interview"
+        )
+    )
+    assert [o.filename for o in outcomes] == [name for name, _size, _read in files]
+    assert [o.source is not None for o in outcomes] == [True, False, True, False, True]
+    assert outcomes[1].error and outcomes[3].error
+    assert [o.source.title for o in outcomes if o.source] == ["one", "two", "three"]
+    assert search.search_study(study, "форуме").total == 1
+    assert search.search_study(study, "组织").total == 1
+    assert search.search_study(study, "coalition").total == 1
+    assert AuditEvent.objects.filter(action="source.create").count() == 3
+
+
+def test_errors_of_a_batch_import_are_in_the_persons_language(study, team):
+    """Files are read in another thread, which is given the person's language."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        outcomes = list(
+            actions.sources_import_files(
+                actor=team["coder"],
+                study=study,
+                files=[_file("a.txt", b""), _file("b.txt", b"")],
+            )
+        )
+    with translation.override("en"):
+        english = list(
+            actions.sources_import_files(
+                actor=team["coder"], study=study, files=[_file("a.txt", b"")]
+            )
+        )
+    assert outcomes[0].error and outcomes[0].error != english[0].error
+    assert any("а" <= char <= "я" for char in outcomes[0].error.lower())
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(study, team, settings):
+    from chorus.evidence import extraction
+
+    read_log = []
+    big = ("big.txt", extraction.MAX_FILE_BYTES + 1, lambda: read_log.append("big") or b"x")
+    outcomes = list(
+        actions.sources_import_files(
+            actor=team["coder"], study=study, files=[big, _file("ok.txt", b"Fine.", read_log)]
+        )
+    )
+    assert outcomes[0].error and outcomes[0].source is None
+    assert outcomes[1].source is not None
+    assert read_log == ["ok.txt"]
+
+
+def test_a_reader_cannot_import_and_no_file_is_read(study, team):
+    read_log = []
+    files = [_file("a.txt", b"Text.", read_log), _file("b.txt", b"Text.", read_log)]
+    with pytest.raises(PermissionDenied):
+        list(actions.sources_import_files(actor=team["reader"], study=study, files=files))
+    assert read_log == []
+    assert not Source.objects.exists()

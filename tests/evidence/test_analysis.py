@@ -222,6 +222,47 @@ def test_pagination_counts_and_pages(study, team):
     assert (empty.total, empty.pages, empty.segments) == (0, 1, [])
 
 
+def test_pages_of_a_code_with_sub_codes_match_one_sorted_read(study, team, monkeypatch):
+    """The merged read per code gives every page exactly as sorting all the codings would."""
+    import random
+
+    lead, coder = team["lead"], team["coder"]
+    parent = code(study, lead, "Parent")
+    children = [
+        actions.code_create(actor=lead, study=study, parent=parent, name=f"Child {n}")
+        for n in range(3)
+    ]
+    sources = [
+        add_text_source(study, lead, "word " * 200, kind="document", title=f"Doc {n}")
+        for n in range(4)
+    ]
+    rng = random.Random(7)
+    for _ in range(60):
+        source = rng.choice(sources)
+        start = rng.randrange(0, 900)
+        chosen = rng.sample([parent, *children], rng.randint(1, 3))
+        apply(rng.choice([lead, coder]), source, chosen, (start, start + rng.randint(1, 50)))
+
+    def pages(**filters):
+        return [
+            [(s.source.id, s.start, s.end, s.code.id) for s in page.segments]
+            for number in range(1, 8)
+            for page in [
+                analysis.segments_for(
+                    lead, study, code_ids=[parent.pk], per_page=11, page=number, **filters
+                )
+            ]
+        ]
+
+    for filters in ({}, {"coder_id": coder.pk}, {"source_kind": "document"}):
+        merged = pages(**filters)
+        monkeypatch.setattr(analysis, "MERGE_DEPTH", 0)
+        sorted_once = pages(**filters)
+        monkeypatch.undo()
+        assert merged == sorted_once
+        assert sum(len(page) for page in merged) > 11
+
+
 def test_codes_of_another_study_are_ignored(study, team, world):
     """Asking for another study's code finds nothing in this study."""
     lead = team["lead"]

@@ -57,9 +57,9 @@ def test_an_unknown_study_or_participant_stops_before_importing(study, tmp_path)
 
 def test_reindex_rebuilds_the_search_index(study, team, source):
     from chorus.evidence import search
-    from chorus.evidence.models import SearchPosting
+    from chorus.evidence.models import SearchParagraph
 
-    SearchPosting.objects.all().delete()
+    SearchParagraph.objects.all().delete()
     assert search.search_study(study, "工作").total == 0
     out = io.StringIO()
     call_command("reindex_sources", str(study.pk), stdout=out, stderr=io.StringIO())

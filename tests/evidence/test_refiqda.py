@@ -23,7 +23,7 @@ from chorus.evidence.models import (
     Coding,
     Memo,
     Participant,
-    SearchPosting,
+    SearchParagraph,
     Source,
     Study,
 )
@@ -173,7 +173,7 @@ def memos_of(study) -> set[tuple]:
 
 
 def row_counts() -> dict[str, int]:
-    models = (Study, Source, Code, Coding, Memo, Participant, AuditEvent, SearchPosting)
+    models = (Study, Source, Code, Coding, Memo, Participant, AuditEvent, SearchParagraph)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -290,7 +290,7 @@ def test_round_trip_keeps_texts_codes_codings_memos_and_cases(rich, team):
     )
     assert person.real_name == "" and person.contact == ""
     assert [s.title for s in person.sources.all()] == ["Interview 1"]
-    assert SearchPosting.objects.filter(study=copy).exists()
+    assert SearchParagraph.objects.filter(study=copy).exists()
     event = AuditEvent.objects.filter(action="study.import_qdpx").get()
     assert event.changed_fields == ["codes", "codings", "memos", "participants", "sources"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 import time
 
@@ -10,7 +11,7 @@ from django.db import connection
 
 from chorus import config
 from chorus.evidence import actions, search
-from chorus.evidence.models import SearchPosting
+from chorus.evidence.models import SearchParagraph
 from tests.evidence.conftest import SAMPLE_TEXT
 from tests.evidence.conftest import add_text_source as add_source
 
@@ -225,29 +226,49 @@ def test_adding_and_removing_a_source_updates_the_index(study, team):
     new = add_text_source(study, team["lead"], "We argued for decriminalisation.", title="New")
     assert found(study, "decriminalisation") == [(new.pk, 0, len(new.text))]
     actions.source_delete(actor=team["lead"], source=new)
-    assert not SearchPosting.objects.filter(source_id=new.pk).exists()
+    assert not SearchParagraph.objects.filter(source_id=new.pk).exists()
     assert found(study, "decriminalisation") == []
 
     kept = add_text_source(study, team["lead"], "Decriminalisation now.", title="Kept")
     search.remove_source(kept)
-    assert not SearchPosting.objects.filter(source_id=kept.pk).exists()
+    assert not SearchParagraph.objects.filter(source_id=kept.pk).exists()
     assert found(study, "decriminalisation") == []
+    assert_engine_in_step()
+
+
+def assert_engine_in_step():
+    """On SQLite, FTS5 checks its index against the paragraph table (raises if they differ)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            table = search.FTS_TABLE
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")  # noqa: S608
+
+
+def test_deleting_a_study_empties_its_index(source, study, team):
+    """Rows go with their study (a cascade), and the engine follows them."""
+    other_study = actions.study_create(actor=team["lead"], title="Other", languages=["fr"])
+    add_text_source(other_study, team["lead"], SAMPLE_TEXT, title="Copy")
+    assert search.search_study(other_study, "工作").total == 1
+    other_study.delete()
+    assert set(SearchParagraph.objects.values_list("study_id", flat=True)) == {study.pk}
+    assert_engine_in_step()
+    assert search.search_study(study, "工作").total == 1
 
 
 def test_reindex_study_rebuilds_the_same_index(source, study):
-    """Reindexing gives the same postings and reports progress."""
-    before = sorted(
-        SearchPosting.objects.values_list("source_id", "term", "paragraph_start", "count")
-    )
-    SearchPosting.objects.all().delete()
+    """Reindexing gives the same rows, reports progress, and search works as before."""
+    columns = ("source_id", "paragraph_start", "paragraph_end", "terms")
+    before = sorted(SearchParagraph.objects.values_list(*columns))
+    SearchParagraph.objects.all().delete()
+    assert found(study, "工作") == []
     seen = []
     written = search.reindex_study(study, progress=lambda done, total: seen.append((done, total)))
-    after = sorted(
-        SearchPosting.objects.values_list("source_id", "term", "paragraph_start", "count")
-    )
+    after = sorted(SearchParagraph.objects.values_list(*columns))
     assert after == before
-    assert written == len(before)
+    assert written == len(before) > 0
     assert seen == [(1, 1)]
+    assert found(study, "工作") == [(source.pk, *paragraph_of(SAMPLE_TEXT, CHINESE))]
+    assert_engine_in_step()
 
 
 def test_results_stay_within_the_study(source, study, team):
@@ -264,7 +285,11 @@ def test_same_word_hashes_differently_per_study(source, study, team):
     other_study = actions.study_create(actor=team["lead"], title="Other", languages=["fr"])
     add_text_source(other_study, team["lead"], SAMPLE_TEXT, title="Copy")
     terms = {
-        study_id: set(SearchPosting.objects.filter(study_id=study_id).values_list("term", flat=1))
+        study_id: {
+            term
+            for row in SearchParagraph.objects.filter(study_id=study_id).values_list("terms")
+            for term in row[0].split()
+        }
         for study_id in (study.pk, other_study.pk)
     }
     assert terms[study.pk]
@@ -272,14 +297,29 @@ def test_same_word_hashes_differently_per_study(source, study, team):
 
 
 def test_database_holds_no_word_in_the_clear(source, study):
-    """Postings are integers only; a raw dump of the table contains none of the words."""
-    table = connection.ops.quote_name(SearchPosting._meta.db_table)
+    """The index holds hashes, in hash order: no word, and not the words' order either."""
+    table = connection.ops.quote_name(SearchParagraph._meta.db_table)
+    tables = [table]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - a model's table name
-        rows = cursor.fetchall()
+        if connection.vendor == "sqlite":
+            # FTS5's own tables: its index segments, document sizes and settings.
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE %s",
+                [f"{search.FTS_TABLE}%"],
+            )
+            tables += [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+        dumps = []
+        for name in tables:
+            cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 - table names from the schema
+            dumps.append(repr(cursor.fetchall()))
+        cursor.execute(f"SELECT terms FROM {table}")  # noqa: S608 - a model's table name
+        rows = [terms for (terms,) in cursor.fetchall()]
     assert rows
-    assert all(isinstance(value, int) for row in rows for value in row)
-    dump = repr(rows)
+    for terms in rows:
+        tokens = terms.split(" ")
+        assert all(re.fullmatch("t[0-9a-f]{16}", token) for token in tokens), terms
+        assert tokens == sorted(tokens)
+    dump = "".join(dumps)
     for word in ("coalition", "форум", "工作", "CSW", "csw", "ecoutees", "écoutées", "women"):
         assert word not in dump
 

@@ -181,6 +181,26 @@ def test_oversized_upload_is_refused_before_reading(client_for, team, study, set
     assert not Source.objects.exists()
 
 
+def test_too_many_files_at_once_are_refused_with_the_limit(client_for, team, study, settings):
+    """More files than one upload may hold: a page that gives the limit, and nothing imported."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+    client = client_for(team["coder"])
+    url = reverse("evidence:source_import", args=[study.pk])
+
+    def files(count):
+        return [SimpleUploadedFile(f"{n}.txt", f"Interview {n}.".encode()) for n in range(count)]
+
+    response = client.post(url, {"files": files(4), "kind": "interview", "language": "en"})
+    assert response.status_code == 413
+    assert "at most 3 files" in response.content.decode()
+    assert not Source.objects.exists()
+    # The form says so beforehand, and three files go through.
+    assert "up to 3 files" in client.get(url).content.decode()
+    response = client.post(url, {"files": files(3), "kind": "interview", "language": "en"})
+    assert response.status_code == 302
+    assert Source.objects.count() == 3
+
+
 def test_participant_identity_is_for_the_lead_and_logged(client_for, team, study):
     participant = actions.participant_create(
         actor=team["lead"], study=study, pseudonym="P01", real_name="Real Name"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from chorus.core.progress import progress
-from chorus.evidence import actions, extraction
+from chorus.evidence import actions
 from chorus.evidence.management.commands.export_qdpx import find_study
 from chorus.evidence.models import SourceKind
 
@@ -52,28 +51,20 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(_("Not found: %(files)s") % {"files": ", ".join(missing)})
         failures = 0
-        for done, path in enumerate(paths, start=1):
-            try:
-                extraction.check_size(path.stat().st_size)
-                source = actions.source_import_file(
-                    actor=None,
-                    study=found,
-                    filename=path.name,
-                    data=path.read_bytes(),
-                    title=path.stem[:300],
-                    kind=kind,
-                    participants=participants,
-                    **({"language": options["language"]} if options["language"] else {}),
-                )
-            except extraction.ExtractionError as error:
+        outcomes = actions.sources_import_files(
+            actor=None,
+            study=found,
+            files=[(path.name, path.stat().st_size, path.read_bytes) for path in paths],
+            kind=kind,
+            participants=participants,
+            **({"language": options["language"]} if options["language"] else {}),
+        )
+        for done, outcome in enumerate(outcomes, start=1):
+            if outcome.error:
                 failures += 1
-                self.stderr.write(f"\n{path.name}: {error.message}")
-            except ValidationError as error:
-                failures += 1
-                self.stderr.write(f"\n{path.name}: {' '.join(error.messages)}")
-            else:
-                for warning in source.import_warnings:
-                    self.stderr.write(f"\n{path.name}: {warning}")
+                self.stderr.write(f"\n{outcome.filename}: {outcome.error}")
+            for warning in outcome.warnings:
+                self.stderr.write(f"\n{outcome.filename}: {warning}")
             progress(done, len(paths), self.stderr, label="importing")
         imported = len(paths) - failures
         self.stdout.write(
