@@ -12,6 +12,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
 
@@ -88,3 +90,22 @@ def test_fifth_pass_rows():
     assert len(rows) == 144
     texts = [row["text"] for row in rows]
     assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Investigate and prosecute police abuses against sex workers and provide remedies.",
+        "Ensure redress for sex workers who have suffered violence.",
+        "Put an end to police brutality against sex workers.",
+    ],
+)
+def test_police_abuse_and_remedies_for_sex_workers_are_rights_affirming(text):
+    result = classifier.classify(text, "en")
+    assert result.relevant
+    assert result.label == "rights-affirming"
+
+
+def test_remedies_alone_do_not_make_a_paragraph_relevant():
+    result = classifier.classify("Provide effective remedies to victims of torture.", "en")
+    assert not result.relevant
