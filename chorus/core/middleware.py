@@ -6,10 +6,12 @@ import logging
 
 from django.contrib import messages
 from django.db import OperationalError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from chorus.core.error_pages import error_page
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +76,14 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError):
             logger.error("database unavailable: %s", exception.__class__.__name__)
-            return render(
+            return error_page(
                 request,
-                "core/error.html",
-                {
-                    "title": _("The database is not available"),
-                    "message": _(
-                        "Chorus could not save or read data just now, so nothing was changed. "
-                        "Please try again in a few minutes; "
-                        "if it persists, tell your administrator."
-                    ),
-                },
+                _("The database is not available"),
+                _(
+                    "Chorus could not save or read data just now, so nothing was changed. "
+                    "Please try again in a few minutes; "
+                    "if it persists, tell your administrator."
+                ),
                 status=503,
             )
         return None

@@ -22,6 +22,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chorus.core import actions, queries
+from chorus.core.error_pages import error_page
 from chorus.core.forms import SignInForm, TokenForm, TrailFilterForm
 from chorus.core.middleware import SIGNED_IN_COOKIE
 
@@ -162,67 +163,46 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("This form has expired"),
-            "message": _(
-                "For your security the form could not be accepted: it may have been open too long, "
-                "or cookies are blocked. Go back, reload the page and submit it again. "
-                "Nothing was saved."
-            ),
-        },
+        _("This form has expired"),
+        _(
+            "For your security the form could not be accepted: it may have been open too long, "
+            "or cookies are blocked. Go back, reload the page and submit it again. "
+            "Nothing was saved."
+        ),
         status=403,
     )
 
 
 def error_400(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("Bad request"),
-            "message": _("The request could not be understood. Nothing was changed."),
-        },
+        _("Bad request"),
+        _("The request could not be understood. Nothing was changed."),
         status=400,
     )
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(
-        request,
-        "core/error.html",
-        {
-            "title": _("Not allowed"),
-            "message": _("Your account does not have access to this page."),
-        },
-        status=403,
+    return error_page(
+        request, _("Not allowed"), _("Your account does not have access to this page."), status=403
     )
 
 
 def error_404(request: HttpRequest, exception=None) -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("Page not found"),
-            "message": _("There is no page at this address, or you do not have access to it."),
-        },
+        _("Page not found"),
+        _("There is no page at this address, or you do not have access to it."),
         status=404,
     )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("Something went wrong"),
-            "message": _(
-                "The server could not complete the request. Nothing was saved. "
-                "Please try again later."
-            ),
-        },
+        _("Something went wrong"),
+        _("The server could not complete the request. Nothing was saved. Please try again later."),
         status=500,
     )

@@ -27,9 +27,9 @@ hashed word recurs), never the order of the words; that is why the key is per st
 word hashes differently in two studies. Changing the key requires `reindex_sources`.
 
 Why an engine and not a table of (paragraph, term) rows: adding a 10 000-character transcript
-meant inserting about 1 900 keys at random places of one large B-tree, 25-30 ms a source on
+meant inserting about 1 900 keys at random places of one large B-tree, 20-28 ms a source on
 SQLite (most of an import). The engines append a segment per transaction and merge later, and
-rank in C: about 3 ms a source.
+rank in C: about 4.5 ms a source in all, under 2 ms of it in the engine (bench/README.md).
 
 Query
 =====

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chorus.core.audit import record_access
+from chorus.core.error_pages import error_page
 from chorus.core.uploads import max_files, size_limited
 from chorus.core.views import paginate
 from chorus.evidence import (
@@ -190,30 +191,23 @@ def source_list(request: HttpRequest, study: int) -> HttpResponse:
 
 
 def _refuse_large_upload(request: HttpRequest) -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("The upload is too large"),
-            "message": _("Send at most %(size)s MB at a time.")
-            % {"size": UPLOAD_MAX_BYTES // (1024 * 1024)},
-        },
+        _("The upload is too large"),
+        _("Send at most %(size)s MB at a time.") % {"size": UPLOAD_MAX_BYTES // (1024 * 1024)},
         status=413,
     )
 
 
 def _refuse_too_many_files(request: HttpRequest) -> HttpResponse:
-    return render(
+    return error_page(
         request,
-        "core/error.html",
-        {
-            "title": _("Too many files at once"),
-            "message": _(
-                "Choose at most %(count)s files at a time, then import the rest in another round. "
-                "Nothing was imported."
-            )
-            % {"count": max_files()},
-        },
+        _("Too many files at once"),
+        _(
+            "Choose at most %(count)s files at a time, then import the rest in another round. "
+            "Nothing was imported."
+        )
+        % {"count": max_files()},
         status=413,
     )
 

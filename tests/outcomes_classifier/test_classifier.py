@@ -13,18 +13,12 @@ import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify, main, train
+from tests.outcomes_classifier.cue_helpers import assert_offsets
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_UN = ROOT.parent / "shared" / "fixtures" / "un"
 FIXTURE_DIR = SHARED_UN / "treaty-body-general-comments"
 CEDAW_LABELLED = SHARED_UN / "cedaw-general-recommendations-labelled.jsonl"
-
-
-def assert_offsets(text: str, result: classifier.Result) -> None:
-    for cue in result.cues:
-        assert text[cue.start : cue.end] == cue.phrase
-    for term in result.terms:
-        assert text[term.start : term.end] == term.phrase
 
 
 # --- Relevance in five languages ---------------------------------------------------------------

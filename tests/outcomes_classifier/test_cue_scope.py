@@ -12,27 +12,12 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
-
-ROOT = Path(__file__).resolve().parents[2]
-EVALUATION_SET = ROOT / "bench" / "data" / "concluding_observations_labelled.jsonl"
-
-
-def keys(result: classifier.Result) -> set[str]:
-    return {cue.key for cue in result.cues}
-
-
-def assert_offsets(text: str, result: classifier.Result) -> None:
-    for cue in result.cues:
-        assert text[cue.start : cue.end] == cue.phrase
-    for term in result.terms:
-        assert text[term.start : term.end] == term.phrase
-
+from tests.outcomes_classifier.cue_helpers import EVALUATION_SET, ROOT, assert_offsets, keys
 
 # --- Relevance -----------------------------------------------------------------------------------
 

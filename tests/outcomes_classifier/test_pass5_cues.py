@@ -10,19 +10,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
-
-ROOT = Path(__file__).resolve().parents[2]
-EVALUATION_SET = ROOT / "bench" / "data" / "concluding_observations_labelled.jsonl"
-
-
-def keys(result: classifier.Result) -> set[str]:
-    return {cue.key for cue in result.cues}
+from tests.outcomes_classifier.cue_helpers import EVALUATION_SET, keys
 
 
 def test_protection_from_violence_beside_exit_wording_is_mixed():
