@@ -181,6 +181,32 @@ def test_oversized_upload_is_refused_before_reading(client_for, team, study, set
     assert not Source.objects.exists()
 
 
+def test_a_large_upload_is_imported_through_the_workers_in_order(client_for, team, study):
+    """Eight files or more go through the worker processes; the report keeps the files' order."""
+    from chorus.core import ahead
+    from chorus.evidence import search
+
+    assert ahead.worker_count() > 0
+    names = [f"{n:02d}.txt" for n in range(9)]
+    files = [
+        SimpleUploadedFile(name, f"Интервью {n}: форум и коалиция номер{n}.".encode())
+        for n, name in enumerate(names)
+    ]
+    files.insert(4, SimpleUploadedFile("broken.docx", b"PK\x03\x04 not a document"))
+    response = client_for(team["coder"]).post(
+        reverse("evidence:source_import", args=[study.pk]),
+        {"files": files, "kind": "interview", "language": "ru"},
+    )
+    assert response.status_code == 200  # the report, since one file was refused
+    page = response.content.decode()
+    positions = [page.index(name) for name in [*names[:4], "broken.docx", *names[4:]]]
+    assert positions == sorted(positions)
+    assert Source.objects.count() == 9
+    assert ahead._POOL is not None  # the worker processes were started and used
+    assert search.search_study(study, "номер7").total == 1
+    assert search.search_study(study, "коалиция").total == 9
+
+
 def test_too_many_files_at_once_are_refused_with_the_limit(client_for, team, study, settings):
     """More files than one upload may hold: a page that gives the limit, and nothing imported."""
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
