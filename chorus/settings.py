@@ -225,9 +225,10 @@ CHORUS_WORLD_ATLAS = BASE_DIR / "vendor" / "world-atlas" / "countries-110m.json"
 CHORUS_IMPORT_MAX_BYTES = int(os.environ.get("CHORUS_IMPORT_MAX_MB", "20")) * 1024 * 1024
 CHORUS_IMPORT_MAX_ROWS = 100_000
 # Worker processes that read and extract files while an import of several files stores the
-# previous ones (chorus/core/ahead.py); 0 does everything in the server process.
+# previous ones (chorus/core/ahead.py); 0 does everything in the server process. Each server
+# process that imports starts its own, so a server with many processes may want fewer.
 CHORUS_IMPORT_WORKERS = int(
-    os.environ.get("CHORUS_IMPORT_WORKERS", str(min(4, max(1, (os.cpu_count() or 1)))))
+    os.environ.get("CHORUS_IMPORT_WORKERS", str(min(2, max(1, (os.cpu_count() or 1)))))
 )
 # An ally with no engagement for this many days is flagged as stalled.
 CHORUS_STALLED_ALLY_DAYS = int(os.environ.get("CHORUS_STALLED_ALLY_DAYS", "365"))

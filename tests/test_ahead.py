@@ -54,16 +54,74 @@ def test_small_batches_and_disabled_workers_run_here(settings):
 
 def test_arguments_are_read_only_as_calls_are_submitted(settings):
     """A lazy sequence of arguments (files read one by one) is not read all at once."""
-    settings.CHORUS_IMPORT_WORKERS = 0
     read = []
 
     def arguments():
-        for n in range(5):
+        for n in range(10):
             read.append(n)
             yield (n, 0.0)
 
-    results = ahead(_slow_square, arguments(), count=5)
+    settings.CHORUS_IMPORT_WORKERS = 0
+    results = ahead(_slow_square, arguments(), count=10)
     next(results)
-    assert read == [0, 1]
-    assert len(list(results)) == 4
-    assert ahead_module.worker_count() == 0
+    assert read == [0]
+    assert len(list(results)) == 9
+    # With two workers, two calls each run ahead of the one consumed.
+    settings.CHORUS_IMPORT_WORKERS = 2
+    read.clear()
+    results = ahead(_slow_square, arguments(), count=10, at_least=2)
+    next(results)
+    assert read == [0, 1, 2, 3, 4]
+    assert len(list(results)) == 9
+
+
+def _die_on_three(number: int) -> int:
+    if number == 3:
+        os._exit(1)  # as when the kernel ends a worker for memory, or a parser crashes
+    return number
+
+
+def _hang_on_two(number: int) -> int:
+    if number == 2:
+        time.sleep(60)
+    return number
+
+
+def _failed(args: tuple, error: BaseException) -> str:
+    return f"failed {args[0]}: {type(error).__name__}"
+
+
+def test_a_dying_worker_fails_only_its_own_call_and_later_imports_work(settings):
+    settings.CHORUS_IMPORT_WORKERS = 2
+    results = [
+        result
+        for _args, result in ahead(
+            _die_on_three, [(n,) for n in range(8)], count=8, at_least=2, on_failure=_failed
+        )
+    ]
+    assert results == [0, 1, 2, "failed 3: BrokenProcessPool", 4, 5, 6, 7]
+    after = ahead(_slow_square, [(n, 0.0) for n in range(4)], count=4, at_least=2)
+    assert [result[0] for _args, result in after] == [0, 1, 4, 9]
+
+
+def test_a_call_past_its_time_is_given_up_and_its_worker_ended(settings, monkeypatch):
+    settings.CHORUS_IMPORT_WORKERS = 2
+    monkeypatch.setattr(ahead_module, "CALL_SECONDS", 1)
+    started = time.monotonic()
+    results = [
+        result
+        for _args, result in ahead(
+            _hang_on_two, [(n,) for n in range(5)], count=5, at_least=2, on_failure=_failed
+        )
+    ]
+    assert results == [0, 1, "failed 2: TimeoutError", 3, 4]
+    assert time.monotonic() - started < 30
+
+
+def test_without_on_failure_a_dying_worker_raises(settings):
+    from concurrent.futures.process import BrokenProcessPool
+
+    settings.CHORUS_IMPORT_WORKERS = 2
+    with pytest.raises(BrokenProcessPool):
+        list(ahead(_die_on_three, [(n,) for n in range(6)], count=6, at_least=2))
+    assert [r for _a, r in ahead(_fail_on_three, [(1,), (2,)], count=2, at_least=2)] == [1, 2]

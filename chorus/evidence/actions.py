@@ -368,7 +368,7 @@ class _PreparedFile:
 def _prepare_file(
     filename: str, data: bytes, key: bytes, language: str, refusal: str
 ) -> _PreparedFile:
-    """Extract a file's text and compute its index rows, using neither database nor settings.
+    """Extract a file's text and compute its index rows, without the database.
 
     It may run in a worker process (chorus.core.ahead), so it is given the study's search key
     and the person's language (for the error messages); a file already refused is passed on.
@@ -383,22 +383,35 @@ def _prepare_file(
         return _PreparedFile(extracted=extracted, index=search.paragraph_terms(key, extracted.text))
 
 
+def _unreadable(_arguments: tuple, _error: BaseException) -> _PreparedFile:
+    # The worker reading the file died or ran out of time (chorus.core.ahead).
+    return _PreparedFile(
+        error=_("The file could not be read: reading it stopped or took too long.")
+    )
+
+
 def title_of(filename: str) -> str:
     """A source's title from its file's name: the name without its last suffix."""
-    return filename.rsplit(".", 1)[0][:300]
+    stem = filename.rsplit(".", 1)[0] if "." in filename.lstrip(".") else filename
+    return stem[:300]
 
 
 def sources_import_files(
     *, actor, study: Study, files: Sequence[tuple[str, int, Callable[[], bytes]]], **values
 ) -> Iterator[FileImport]:
-    """Import files, one source and one transaction each, yielding what became of each in order.
+    """Import files, one source and one transaction each; return what became of each, in order.
 
     `files` are (filename, size, read) triples: a file over the size limit is refused before
     it is read. A bad file is reported and skipped; the others are imported. With enough files,
     worker processes extract the next ones and compute their index rows while this process
-    stores the previous ones (chorus.core.ahead).
+    stores the previous ones (chorus.core.ahead). The person's right to add sources is checked
+    here, before any file is read; the files are imported as the result is iterated.
     """
     access.require(actor, study, *access.EDITORS)
+    return _import_files(actor=actor, study=study, files=files, **values)
+
+
+def _import_files(*, actor, study: Study, files, **values) -> Iterator[FileImport]:
     language = translation.get_language() or settings.LANGUAGE_CODE
     key = search.study_key(study.pk)
 
@@ -413,7 +426,7 @@ def sources_import_files(
             else:
                 yield filename, read(), key, language, ""
 
-    prepared_files = ahead(_prepare_file, arguments(), count=len(files))
+    prepared_files = ahead(_prepare_file, arguments(), count=len(files), on_failure=_unreadable)
     for (filename, data, _key, _language, _refusal), prepared in prepared_files:
         outcome = FileImport(filename, error=prepared.error)
         if prepared.extracted is not None:

@@ -319,13 +319,18 @@ def _segment_queryset(
     language: str,
     coder_id: int | None,
 ):
+    """Return (the filtered codings in page order, the same without the code filter, the codes).
+
+    The codes are those asked for that belong to the study, with their descendants if asked.
+    """
     access.require(user, study)
     study_codes = set(study.codes.values_list("id", flat=True))
     wanted = {int(pk) for pk in code_ids} & study_codes
     if include_children:
         wanted = _with_descendants(study, wanted)
     # Codes are checked against the study, so every coding found belongs to one of its sources.
-    codings = Coding.objects.filter(code_id__in=sorted(wanted))
+    # The other filters are kept apart as well, for _page_rows to read code by code.
+    codings = Coding.objects.all()
     filters = {key: value for key, value in (participant_filters or {}).items() if value}
     if filters:
         matching = [p["id"] for p in _participant_values(study) if _participant_matches(p, filters)]
@@ -339,7 +344,8 @@ def _segment_queryset(
         codings = codings.filter(coder_id=_pk(coder_id))
     # The order is that of the coding_by_code index (code, source, start, then the row id), so
     # for one code SQLite pages through the index without sorting.
-    return codings.order_by("source_id", "start", "id"), sorted(wanted)
+    codes = sorted(wanted)
+    return codings.filter(code_id__in=codes).order_by("source_id", "start", "id"), codings, codes
 
 
 # Usernames are looked up afterwards: joining the users table made SQLite scan it per row.
@@ -446,7 +452,7 @@ def segments_for(
     participants matches every filter. Empty filter values are ignored. Codes of other studies
     are ignored. Segments are ordered by source (in import order), then by position.
     """
-    codings, wanted = _segment_queryset(
+    codings, unfiltered, wanted = _segment_queryset(
         user,
         study,
         code_ids=code_ids,
@@ -461,7 +467,7 @@ def segments_for(
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(int(page), pages))
     offset = (page - 1) * per_page
-    rows = _page_rows(codings, wanted, offset, per_page) if total else []
+    rows = _page_rows(codings, unfiltered, wanted, offset, per_page) if total else []
     return SegmentPage(
         segments=_build_segments(rows, study),
         total=total,
@@ -471,25 +477,28 @@ def segments_for(
     )
 
 
-# Up to this deep in the results, a page of several codes is merged from one ordered read per
-# code (see _page_rows); deeper pages sort everything once instead.
+# Up to this deep in the results, and for up to this many codes, a page of several codes is
+# merged from one ordered read per code (see _page_rows); otherwise everything is sorted once.
+# SQLite takes at most 500 parts in one UNION.
 MERGE_DEPTH = 5_000
+MERGE_CODES = 50
 
 
-def _page_rows(codings, code_ids: list[int], offset: int, per_page: int) -> list[dict]:
+def _page_rows(codings, unfiltered, code_ids: list[int], offset: int, per_page: int) -> list[dict]:
     """Return the page's rows of `codings` (ordered by source, start, id).
 
-    For several codes (a code with its sub-codes), one `code_id IN (...) ORDER BY` made SQLite
-    sort every coding of them in a temporary B-tree: about 100 ms for 160 000 codings. Each
-    code's own rows come in that order from the coding_by_code index, so the first
-    offset + per_page rows of each, joined with UNION ALL and ordered, give the same page.
+    `unfiltered` is the same query without its filter on the codes. For several codes (a code
+    with its sub-codes), one `code_id IN (...) ORDER BY` made SQLite sort every coding of them in
+    a temporary B-tree: about 100 ms for 160 000 codings. Each code's own rows come in that order
+    from the coding_by_code index, so the first offset + per_page rows of each, joined with
+    UNION ALL and ordered, give the same page.
     """
-    if len(code_ids) < 2 or offset + per_page > MERGE_DEPTH:
+    if not 2 <= len(code_ids) <= MERGE_CODES or offset + per_page > MERGE_DEPTH:
         return list(codings.values(*ROW_FIELDS)[offset : offset + per_page])
     order = ("source_id", "start", "id")
     parts, params = [], []
     for code_id in code_ids:
-        part = codings.filter(code_id=code_id).order_by(*order).values_list(*ROW_FIELDS)
+        part = unfiltered.filter(code_id=code_id).order_by(*order).values_list(*ROW_FIELDS)
         sql, part_params = part[: offset + per_page].query.sql_with_params()
         # Wrapped, because neither SQLite nor Django accepts a LIMIT directly inside UNION ALL.
         parts.append(f"SELECT * FROM ({sql}) AS part_{len(parts)}")  # noqa: S608 - Django's SQL
@@ -517,7 +526,7 @@ def all_segments(
     transform: TextTransform = _plain,
 ) -> list[Segment]:
     """Return every segment for the filters of `segments_for`, unpaginated (for exports)."""
-    codings, _wanted = _segment_queryset(
+    codings, _unfiltered, _wanted = _segment_queryset(
         user,
         study,
         code_ids=code_ids,

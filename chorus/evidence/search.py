@@ -37,7 +37,9 @@ Words must all occur in the paragraph (AND); "double-quoted phrases" (also «»,
 words adjacent and in order, with any spaces or punctuation between them; a leading "-" excludes
 a word or phrase. Paragraphs are ranked by the engine (BM25 on SQLite, `ts_rank` normalised by
 length on PostgreSQL: both favour paragraphs where the words occur more often, and shorter
-ones), ties by source title, then position.
+ones), ties by source title, then position. (On SQLite, pages are cut by score and then index
+order, and ties are ordered by title within a page: equally scored hits may fall on two pages
+in an order that differs from one long page. Every hit still appears once.)
 
 The engine finds and ranks candidates, so a query costs the same whatever the study's size,
 apart from how frequent its words are. Since the index does not keep word order, phrases and
@@ -81,9 +83,10 @@ VERIFY_CANDIDATES = 400
 VERIFY_SOURCES = 60
 # The FTS5 table over SearchParagraph.terms on SQLite (made by migration evidence 0002).
 FTS_TABLE = "evidence_searchparagraph_fts"
-# How many tokens' hashes a process remembers per study: the common words of a study recur in
-# every transcript, and hashing them again was a fifth of an import's indexing time.
-TERM_CACHE_SIZE = 200_000
+# How many tokens' hashes a process remembers in all: the common words of a study recur in
+# every transcript, and hashing them again was a fifth of an import's indexing time. Kept small
+# (a few MB) because the tokens are words of the transcripts, held in memory in the clear.
+TERM_CACHE_SIZE = 50_000
 
 # CJK Unified Ideographs with extension A, compatibility ideographs and the supplementary planes'
 # extensions B-H and compatibility supplement (astral characters are single codepoints in Python).
@@ -200,11 +203,13 @@ class _Terms(dict[str, str]):
 _TERMS: dict[bytes, _Terms] = {}
 
 
-def _terms_for(key: bytes) -> _Terms:
+def _terms_for(key: bytes) -> dict[str, str]:
+    """Return the remembered terms of a study key; one key at a time is remembered."""
     terms = _TERMS.get(key)
     if terms is None:
-        if len(_TERMS) > 100:
-            _TERMS.clear()
+        # Working on another study: forget the previous one, so that the total stays within
+        # TERM_CACHE_SIZE whatever the number of studies.
+        _TERMS.clear()
         terms = _TERMS[key] = _Terms(key)
     return terms
 
@@ -412,6 +417,10 @@ class _Query:
         return all(unit.exact for unit in self.units)
 
 
+def _excludes(match: re.Match[str]) -> bool:
+    return bool(match["neg"]) or (match["phrase"] is None and match["word"].startswith("-"))
+
+
 def _parse(study_id: int, query: str) -> _Query:
     """Turn the query into units of hashed terms, within MAX_TERMS, with notices."""
     parsed = _Query()
@@ -419,7 +428,9 @@ def _parse(study_id: int, query: str) -> _Query:
     used: set[str] = set()
     single_han: list[str] = []
     capped = False
-    for match in _QUERY_UNIT.finditer(query.translate(_QUOTES)):
+    # Words to find come first, so that a long list of exclusions cannot crowd them out of the
+    # MAX_TERMS (the order of units does not change the results).
+    for match in sorted(_QUERY_UNIT.finditer(query.translate(_QUOTES)), key=_excludes):
         exclude = bool(match["neg"])
         text = match["phrase"]
         if text is None:

@@ -788,7 +788,9 @@ def study_search(request: HttpRequest, study: int) -> HttpResponse:
     results = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         raw_page = request.GET.get("page", "1")
-        page_number = max(1, int(raw_page)) if raw_page.isdigit() else 1
+        # Capped: a huge page number would overflow the database's OFFSET (and no one reads
+        # 500 pages of hits; the search can be narrowed instead).
+        page_number = min(max(1, int(raw_page)), 500) if raw_page.isdigit() else 1
         results = search.search_study(
             study, form.cleaned_data["q"], limit=20, offset=(page_number - 1) * 20
         )

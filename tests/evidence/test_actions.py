@@ -331,3 +331,10 @@ def test_a_reader_cannot_import_and_no_file_is_read(study, team):
         list(actions.sources_import_files(actor=team["reader"], study=study, files=files))
     assert read_log == []
     assert not Source.objects.exists()
+
+
+def test_a_title_comes_from_the_file_name_without_its_last_suffix():
+    assert actions.title_of("Interview 3.docx") == "Interview 3"
+    assert actions.title_of("archive.tar.gz") == "archive.tar"
+    assert actions.title_of(".notes") == ".notes"
+    assert actions.title_of("no suffix") == "no suffix"

@@ -263,6 +263,28 @@ def test_pages_of_a_code_with_sub_codes_match_one_sorted_read(study, team, monke
         assert sum(len(page) for page in merged) > 11
 
 
+def test_a_code_with_many_sub_codes_pages_the_same_either_way(study, team, monkeypatch):
+    """Past MERGE_CODES codes the page is sorted once; below it, merged; both give the same."""
+    lead = team["lead"]
+    parent = code(study, lead, "Parent")
+    children = [
+        actions.code_create(actor=lead, study=study, parent=parent, name=f"Child {n}")
+        for n in range(60)
+    ]
+    source = add_text_source(study, lead, "word " * 400, kind="document", title="Doc")
+    for n, child in enumerate(children):
+        apply(lead, source, [child], (n * 30 % 1900, n * 30 % 1900 + 10))
+
+    def page(number: int):
+        result = analysis.segments_for(lead, study, code_ids=[parent.pk], per_page=25, page=number)
+        return result.total, [(s.start, s.code.id) for s in result.segments]
+
+    sorted_once = [page(n) for n in (1, 2, 3)]
+    assert sorted_once[0][0] == 60
+    monkeypatch.setattr(analysis, "MERGE_CODES", 100)
+    assert [page(n) for n in (1, 2, 3)] == sorted_once
+
+
 def test_codes_of_another_study_are_ignored(study, team, world):
     """Asking for another study's code finds nothing in this study."""
     lead = team["lead"]

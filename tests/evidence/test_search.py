@@ -356,6 +356,14 @@ def test_very_long_query_is_cut_quickly_with_a_notice(source, study):
     assert [hit.source_id for hit in results.hits] == [source.pk]
 
 
+def test_many_exclusions_do_not_crowd_out_the_word_searched_for(source, study):
+    """Exclusions are counted after the words to find against the limit of terms."""
+    exclusions = " ".join(f"-word{number}" for number in range(40))
+    results = search.search_study(study, f"{exclusions} coalition")
+    assert [hit.source_id for hit in results.hits] == [source.pk]
+    assert str(search.MAX_TERMS) in results.notice
+
+
 def test_total_and_pages(study, team):
     """`total` counts every matching paragraph; limit and offset page through them."""
     text = "\n\n".join(f"Paragraph {number} about outreach." for number in range(30))
