@@ -221,7 +221,7 @@ def test_long_snippet_is_a_window_around_the_first_match(study, team):
 
 
 def test_adding_and_removing_a_source_updates_the_index(study, team):
-    """A new source is searchable at once; deleting it (or remove_source) drops its postings."""
+    """A new source is searchable at once; deleting it (or remove_source) drops its index rows."""
     assert found(study, "decriminalisation") == []
     new = add_text_source(study, team["lead"], "We argued for decriminalisation.", title="New")
     assert found(study, "decriminalisation") == [(new.pk, 0, len(new.text))]
