@@ -21,3 +21,12 @@ def assert_offsets(text: str, result: classifier.Result) -> None:
         assert text[cue.start : cue.end] == cue.phrase
     for term in result.terms:
         assert text[term.start : term.end] == term.phrase
+
+
+def assert_decided(text: str, language: str, label: str, key: str) -> classifier.Result:
+    """The text gets `label`, with the cue `key` among those that decided it, at its words."""
+    result = classifier.classify(text, language)
+    assert result.label == label, result.reason
+    assert key in keys(result)
+    assert_offsets(text, result)
+    return result

@@ -17,7 +17,13 @@ import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
-from tests.outcomes_classifier.cue_helpers import EVALUATION_SET, ROOT, assert_offsets, keys
+from tests.outcomes_classifier.cue_helpers import (
+    EVALUATION_SET,
+    ROOT,
+    assert_decided,
+    assert_offsets,
+    keys,
+)
 
 # --- Relevance -----------------------------------------------------------------------------------
 
@@ -172,10 +178,7 @@ def test_separate_opposite_cues_still_make_mixed():
     ],
 )
 def test_spanish_regressive_wording(text, key):
-    result = classify(text, "es")
-    assert result.label == "regressive"
-    assert key in keys(result)
-    assert_offsets(text, result)
+    assert_decided(text, "es", "regressive", key)
 
 
 def test_trafficking_then_preventing_exploitation_of_prostitution_is_not_conflation():
@@ -202,10 +205,7 @@ def test_trafficking_then_preventing_exploitation_of_prostitution_is_not_conflat
     ],
 )
 def test_protection_of_sex_workers_in_five_languages(lang, text):
-    result = classify(text, lang)
-    assert result.label == "rights-affirming"
-    assert "protection" in keys(result)
-    assert_offsets(text, result)
+    assert_decided(text, lang, "rights-affirming", "protection")
 
 
 def test_protection_and_exit_together_are_mixed():

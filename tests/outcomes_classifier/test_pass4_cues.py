@@ -16,7 +16,12 @@ import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
-from tests.outcomes_classifier.cue_helpers import EVALUATION_SET, assert_offsets, keys
+from tests.outcomes_classifier.cue_helpers import (
+    EVALUATION_SET,
+    assert_decided,
+    assert_offsets,
+    keys,
+)
 
 # --- French, Russian, Chinese: relevance and stance ---------------------------------------------
 
@@ -171,10 +176,7 @@ def test_child_only_wording_with_a_gap_is_not_relevant(lang, text):
     ],
 )
 def test_spanish_inflected_verbs_are_regressive_cues(text, key):
-    result = classify(text, "es")
-    assert result.label == "regressive"
-    assert key in keys(result)
-    assert_offsets(text, result)
+    assert_decided(text, "es", "regressive", key)
 
 
 def test_eliminarla_about_something_else_is_not_abolition():

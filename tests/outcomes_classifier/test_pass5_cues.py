@@ -15,7 +15,12 @@ import pytest
 
 from chorus.outcomes import classifier
 from chorus.outcomes.classifier import classify
-from tests.outcomes_classifier.cue_helpers import EVALUATION_SET, keys
+from tests.outcomes_classifier.cue_helpers import (
+    EVALUATION_SET,
+    assert_decided,
+    assert_offsets,
+    keys,
+)
 
 
 def test_protection_from_violence_beside_exit_wording_is_mixed():
@@ -27,8 +32,7 @@ def test_protection_from_violence_beside_exit_wording_is_mixed():
     assert result.relevant
     assert result.label == "mixed"
     assert {"protection", "exit_programmes"} <= keys(result)
-    for cue in result.cues:
-        assert text[cue.start : cue.end] == cue.phrase
+    assert_offsets(text, result)
 
 
 def test_protection_from_violence_of_women_in_prostitution_is_rights_affirming():
@@ -36,9 +40,7 @@ def test_protection_from_violence_of_women_in_prostitution_is_rights_affirming()
         "El Comité recomienda al Estado parte que garantice la protección contra la violencia "
         "de las mujeres que ejercen la prostitución."
     )
-    result = classify(text, "es")
-    assert result.label == "rights-affirming"
-    assert "protection" in keys(result)
+    assert_decided(text, "es", "rights-affirming", "protection")
 
 
 def test_protection_from_violence_far_from_prostitution_decides_nothing():
