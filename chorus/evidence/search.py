@@ -179,8 +179,9 @@ def study_key(study_id: int) -> bytes:
 def _term(key: bytes, token: str) -> str:
     """Return the token's keyed hash as an index term: "t" and 16 hex digits.
 
-    The leading letter makes every term a plain word to both engines' tokenisers (PostgreSQL's
-    parser would otherwise read some all-digit hashes, or ones like "12e45", as numbers).
+    The leading letter makes every term one plain word to both engines' tokenisers: PostgreSQL's
+    parser would otherwise split some hashes, such as "12345678e9abcdef", into a number in
+    scientific notation and a word.
     """
     return "t" + hmac.digest(key, token.encode(), "sha256")[:8].hex()
 
