@@ -104,3 +104,30 @@ def test_police_abuse_and_remedies_for_sex_workers_are_rights_affirming(text):
 def test_remedies_alone_do_not_make_a_paragraph_relevant():
     result = classifier.classify("Provide effective remedies to victims of torture.", "en")
     assert not result.relevant
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "key"),
+    [
+        (
+            "es",
+            "El Comité recomienda que el Estado parte despenalice el trabajo sexual.",
+            "decriminalisation",
+        ),
+        ("zh-hans", "委员会建议缔约国废除卖淫妇女收容教育制度。", "repeal_criminal_laws"),
+        (
+            "en",
+            "The Committee recommends that the State party abolish the administrative detention "
+            "of women in prostitution, including the custody and education system.",
+            "repeal_criminal_laws",
+        ),
+    ],
+)
+def test_abolishing_detention_or_decriminalising_in_the_subjunctive_is_rights_affirming(
+    language, text, key
+):
+    assert_decided(text, language, "rights-affirming", key)
+
+
+def test_custody_and_education_on_its_own_stays_regressive():
+    assert_decided("委员会关切对卖淫妇女实行收容教育。", "zh-hans", "regressive", "rehabilitation")
