@@ -3,7 +3,9 @@
 Spanish "protección contra ... violencia ... mujeres" near a prostitution term is protection (a
 rights-affirming cue), so protection beside exit wording is "mixed"; the same words far from any
 prostitution term, or about trafficking only, decide nothing. And the fifth round's rows in the
-evaluation set.
+evaluation set. Then the cues added since: police abuse and remedies for sex workers, the
+Spanish subjunctive "despenalice", and abolishing custody and education or administrative
+detention, all rights-affirming.
 """
 
 from __future__ import annotations
