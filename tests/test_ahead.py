@@ -81,10 +81,21 @@ def _die_on_three(number: int) -> int:
     return number
 
 
-def _hang_on_two(number: int) -> int:
+def _hang_on_two(number: int, pid_file: str) -> int:
     if number == 2:
-        time.sleep(60)
+        with open(pid_file, "w") as handle:
+            handle.write(str(os.getpid()))
+        time.sleep(300)
     return number
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            return not any(line.startswith("State:\tZ") for line in handle)
+    except FileNotFoundError:
+        return False
 
 
 def _failed(args: tuple, error: BaseException) -> str:
@@ -104,18 +115,25 @@ def test_a_dying_worker_fails_only_its_own_call_and_later_imports_work(settings)
     assert [result[0] for _args, result in after] == [0, 1, 4, 9]
 
 
-def test_a_call_past_its_time_is_given_up_and_its_worker_ended(settings, monkeypatch):
+def test_a_call_past_its_time_is_given_up_and_its_worker_ended(settings, monkeypatch, tmp_path):
     settings.CHORUS_IMPORT_WORKERS = 2
-    monkeypatch.setattr(ahead_module, "CALL_SECONDS", 1)
+    # Long enough for a new pool's workers to start (Django set up) on a busy machine, far
+    # shorter than the hung call.
+    monkeypatch.setattr(ahead_module, "CALL_SECONDS", 10)
     started = time.monotonic()
+    pid_file = tmp_path / "hung.pid"
+    arguments = [(n, str(pid_file)) for n in range(5)]
     results = [
         result
-        for _args, result in ahead(
-            _hang_on_two, [(n,) for n in range(5)], count=5, at_least=2, on_failure=_failed
-        )
+        for _args, result in ahead(_hang_on_two, arguments, count=5, at_least=2, on_failure=_failed)
     ]
     assert results == [0, 1, "failed 2: TimeoutError", 3, 4]
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 120
+    hung = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _running(hung) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(hung)
 
 
 def test_without_on_failure_a_dying_worker_raises(settings):
