@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "chorus.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,7 +143,8 @@ AXES_VERBOSE = False
 
 # Idle sessions end after CHORUS_SESSION_MINUTES without a request.
 SESSION_COOKIE_AGE = int(os.environ.get("CHORUS_SESSION_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed at most once a minute by chorus.core.middleware.SessionRefreshMiddleware.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

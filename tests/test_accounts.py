@@ -6,8 +6,9 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -128,8 +129,44 @@ def test_an_expired_session_is_explained_at_sign_in(client, users):
 
 
 def test_sessions_expire_when_idle_in_production_settings():
-    assert production_settings.SESSION_SAVE_EVERY_REQUEST is True
     assert production_settings.SESSION_COOKIE_AGE == 30 * 60
+    assert "chorus.core.middleware.SessionRefreshMiddleware" in production_settings.MIDDLEWARE
+
+
+@pytest.mark.django_db
+def test_activity_renews_a_session_at_most_once_a_minute(client, users, monkeypatch):
+    """Each page view used to write the session; now its expiry moves on once a minute."""
+    from django.contrib.sessions.models import Session
+
+    from chorus.core import middleware
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client.post(reverse("core:login"), {"username": "viewer", "password": PASSWORD})
+    url = reverse("network:organisation_list")
+    client.get(url)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first = Session.objects.get(session_key=key).expire_date
+    clock[0] += 30
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]
+    ]
+    assert Session.objects.get(session_key=key).expire_date == first
+    # A minute after the last renewal, the next request pushes the expiry forward.
+    clock[0] += 31
+    client.get(url)
+    assert Session.objects.get(session_key=key).expire_date > first
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_get_no_session(client):
+    from django.contrib.sessions.models import Session
+
+    client.get(reverse("core:login"))
+    client.get("/en/")
+    assert not Session.objects.exists()
 
 
 @pytest.mark.django_db

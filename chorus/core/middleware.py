@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from django.contrib import messages
 from django.db import OperationalError
@@ -18,6 +19,33 @@ logger = logging.getLogger(__name__)
 # Set at sign-in and removed at sign-out, so a request that still carries it while anonymous
 # comes from a session that expired through inactivity.
 SIGNED_IN_COOKIE = "chorus_signed_in"
+
+
+# How often an active session's expiry is pushed forward. Saving the session on every request
+# (Django's SESSION_SAVE_EVERY_REQUEST) made each page view a database write; once a minute
+# keeps the idle timeout within a minute of CHORUS_SESSION_MINUTES.
+SESSION_REFRESH_SECONDS = 60
+SESSION_REFRESHED_KEY = "_chorus_refreshed"
+
+
+class SessionRefreshMiddleware:
+    """Keep an active session alive: renew its expiry at most once every SESSION_REFRESH_SECONDS.
+
+    Placed after SessionMiddleware, so that the session is marked changed before that middleware
+    decides whether to save it. Visitors without a session get none.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(SESSION_REFRESHED_KEY, 0) >= SESSION_REFRESH_SECONDS:
+                session[SESSION_REFRESHED_KEY] = now
+        return response
 
 
 class SessionExpiryMiddleware:
