@@ -271,14 +271,28 @@ def _read_text(data: bytes) -> Extracted:
 # --- Zip archives (DOCX, ODT) ------------------------------------------------------------------
 
 
-def _unsafe_name(name: str) -> bool:
-    """Return whether an archive member name is absolute or climbs out with "..."."""
+def unsafe_member_name(name: str) -> bool:
+    """Return whether an archive member name is absolute or climbs out with "..".
+
+    Shared with the REFI-QDA import, which opens .qdpx archives.
+    """
     name = name.replace("\\", "/")
     return (
         name.startswith("/")
         or bool(re.match(r"[A-Za-z]:", name))
         or ".." in name.split("/")
         or "\x00" in name
+    )
+
+
+def too_compressed(member: zipfile.ZipInfo, max_ratio: int, min_bytes: int) -> bool:
+    """Whether a member of at least `min_bytes` unpacks to more than `max_ratio` times its size.
+
+    Small members are exempt: a short run of repeated text compresses far more than any real
+    document, and is harmless.
+    """
+    return member.file_size > min_bytes and member.file_size > max_ratio * max(
+        member.compress_size, 1
     )
 
 
@@ -293,17 +307,14 @@ def _check_zip(data: bytes, damaged: str) -> None:
         raise ExtractionError(_("The file holds too many parts and was refused."))
     total = 0
     for member in members:
-        if _unsafe_name(member.filename):
+        if unsafe_member_name(member.filename):
             raise ExtractionError(_("The file contains an unsafe file path and was refused."))
         if member.flag_bits & 0x1:
             raise ExtractionError(
                 _("The file is protected by a password. Remove the password and try again.")
             )
         total += member.file_size
-        if (
-            member.file_size > RATIO_CHECK_MIN_BYTES
-            and member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
-        ):
+        if too_compressed(member, MAX_COMPRESSION_RATIO, RATIO_CHECK_MIN_BYTES):
             raise ExtractionError(
                 _("The file is packed in a way that could harm the server, and was refused.")
             )

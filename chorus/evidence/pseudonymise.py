@@ -162,6 +162,25 @@ class OffsetMap:
         return new_start, max(new_start, self.map_offset(end, end=True))
 
 
+def replace_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[str, OffsetMap]:
+    """Return `text` with each `(start, end, new)` span replaced, and the map of old offsets.
+
+    Spans come in order and do not overlap; the text between them is kept as it is.
+    """
+    pieces: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    position = length = 0
+    for start, end, new in spans:
+        pieces.append(text[position:start])
+        length += start - position
+        pieces.append(new)
+        edits.append((start, end, length, length + len(new)))
+        length += len(new)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces), OffsetMap(edits)
+
+
 @dataclass(frozen=True)
 class Pseudonymised:
     """A text with its real names replaced, and the way back from old offsets to new ones."""
@@ -200,20 +219,10 @@ def pseudonymise(text: str, replacements: Iterable[tuple[str, str]]) -> Pseudony
     if not chosen or not text:
         return Pseudonymised(text=text)
     by_name = {real: replacement for real, replacement in chosen.values()}
-    pieces: list[str] = []
-    edits: list[tuple[int, int, int, int]] = []
-    position = 0
-    length = 0
-    for start, end, real in find_names(text, by_name):
-        replacement = by_name[real]
-        pieces.append(text[position:start])
-        length += start - position
-        pieces.append(replacement)
-        edits.append((start, end, length, length + len(replacement)))
-        length += len(replacement)
-        position = end
-    pieces.append(text[position:])
-    return Pseudonymised(text="".join(pieces), offsets=OffsetMap(edits))
+    new_text, offsets = replace_spans(
+        text, ((start, end, by_name[real]) for start, end, real in find_names(text, by_name))
+    )
+    return Pseudonymised(text=new_text, offsets=offsets)
 
 
 def study_replacements(study) -> list[tuple[str, str]]:

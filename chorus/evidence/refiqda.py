@@ -53,6 +53,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
@@ -68,6 +69,7 @@ from chorus.core.audit import record_access, record_change
 from chorus.core.models import Region
 from chorus.evidence import access, search
 from chorus.evidence.actions import LANGUAGE_CODES
+from chorus.evidence.extraction import too_compressed, unsafe_member_name
 from chorus.evidence.models import (
     Code,
     Coding,
@@ -84,6 +86,7 @@ from chorus.evidence.pseudonymise import (
     Pseudonymised,
     find_names,
     pseudonymise,
+    replace_spans,
     study_replacements,
 )
 
@@ -531,17 +534,6 @@ def _damaged() -> ValidationError:
     return ValidationError(_("The file is damaged or incomplete and was not imported."))
 
 
-def _unsafe_name(name: str) -> bool:
-    """Return whether a member name is absolute or climbs out of the archive with ".."."""
-    name = name.replace("\\", "/")
-    return (
-        name.startswith("/")
-        or bool(re.match(r"[A-Za-z]:", name))
-        or ".." in name.split("/")
-        or "\x00" in name
-    )
-
-
 class _Archive:
     """A zip archive checked as a whole before anything in it is unpacked."""
 
@@ -571,7 +563,7 @@ class _Archive:
             raise ValidationError(_("The archive holds too many files and was refused."))
         total = 0
         for member in members:
-            if _unsafe_name(member.filename):
+            if unsafe_member_name(member.filename):
                 raise ValidationError(
                     _("The archive contains an unsafe file path and was refused.")
                 )
@@ -587,9 +579,7 @@ class _Archive:
                 % {"limit": MAX_UNPACKED_BYTES // 1024**2}
             )
         for member in members:
-            if member.file_size > RATIO_CHECK_MIN_BYTES and member.file_size > (
-                MAX_COMPRESSION_RATIO * max(member.compress_size, 1)
-            ):
+            if too_compressed(member, MAX_COMPRESSION_RATIO, RATIO_CHECK_MIN_BYTES):
                 raise ValidationError(
                     _("The archive is packed in a way that could harm the server and was refused.")
                 )
@@ -744,21 +734,17 @@ def _clean_breaks(text: str) -> tuple[str, OffsetMap]:
     """Use line feeds for line breaks and drop control characters, as imported texts do."""
     if not _UNCLEAN.search(text):
         return text, OffsetMap()
-    pieces: list[str] = []
-    edits: list[tuple[int, int, int, int]] = []
-    position = length = 0
-    for match in _UNCLEAN.finditer(text):
-        start, end = match.span()
-        found = match.group()
-        new = "\n\n" if found == "\u2029" else _LINE_BREAK.get(found, "")
-        pieces.append(text[position:start])
-        length += start - position
-        pieces.append(new)
-        edits.append((start, end, length, length + len(new)))
-        length += len(new)
-        position = end
-    pieces.append(text[position:])
-    return "".join(pieces), OffsetMap(edits)
+    return replace_spans(
+        text,
+        (
+            (match.start(), match.end(), _clean_replacement(match.group()))
+            for match in _UNCLEAN.finditer(text)
+        ),
+    )
+
+
+def _clean_replacement(found: str) -> str:
+    return "\n\n" if found == "\u2029" else _LINE_BREAK.get(found, "")
 
 
 @lru_cache(maxsize=1)
@@ -790,40 +776,28 @@ def _nfc(text: str) -> tuple[str, OffsetMap]:
     """Return the text in NFC with a map of offsets; only changed stretches move."""
     if unicodedata.is_normalized("NFC", text):
         return text, OffsetMap()
-    pieces: list[str] = []
-    edits: list[tuple[int, int, int, int]] = []
-    length = 0
-
-    def add(original: str, at: int) -> None:
-        nonlocal length
-        normal = unicodedata.normalize("NFC", original)
-        if normal != original:
-            edits.append((at, at + len(original), length, length + len(normal)))
-        pieces.append(normal)
-        length += len(normal)
-
-    for match in re.finditer(r"[^\n]*\n?", text):
-        line, at = match.group(), match.start()
-        if not line:
-            continue
-        if unicodedata.is_normalized("NFC", line):
-            pieces.append(line)
-            length += len(line)
-            continue
-        start = 0
-        for index in range(1, len(line) + 1):
-            if index == len(line) or _starts_segment(line[index]):
-                add(line[start:index], at + start)
-                start = index
-    result = "".join(pieces)
+    result, offsets = replace_spans(text, _nfc_changes(text, by_segment=True))
     if result != unicodedata.normalize("NFC", text):
         # Not expected; fall back to whole lines, which NFC never joins.
-        pieces, edits, length = [], [], 0
-        for match in re.finditer(r"[^\n]*\n?", text):
-            if match.group():
-                add(match.group(), match.start())
-        result = "".join(pieces)
-    return result, OffsetMap(edits)
+        result, offsets = replace_spans(text, _nfc_changes(text, by_segment=False))
+    return result, offsets
+
+
+def _nfc_changes(text: str, *, by_segment: bool) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, NFC form) of each stretch that NFC changes: segments, or whole lines."""
+    for match in re.finditer(r"[^\n]*\n?", text):
+        line, at = match.group(), match.start()
+        if not line or unicodedata.is_normalized("NFC", line):
+            continue
+        pieces = [(0, len(line))]
+        if by_segment:
+            cuts = [0, *(i for i in range(1, len(line)) if _starts_segment(line[i])), len(line)]
+            pieces = list(pairwise(cuts))
+        for start, end in pieces:
+            original = line[start:end]
+            normal = unicodedata.normalize("NFC", original)
+            if normal != original:
+                yield at + start, at + end, normal
 
 
 @dataclass
