@@ -462,6 +462,8 @@ def coding_edit(request: HttpRequest, study: int, coding: int) -> HttpResponse:
             study,
             coding=coding,
             form=form,
+            # Its own ids: the page also holds the coding's form.
+            memo_form=MemoForm(auto_id="id_memo_%s"),
             excerpt=source.text[coding.start : coding.end],
             code_nodes=_code_choices(request, study),
         ),

@@ -323,6 +323,34 @@ def test_memo_on_a_source(client_for, team, study, source):
     assert response["Location"] == reverse("evidence:memo_list", args=[study.pk])
 
 
+def test_each_memo_form_names_its_subject_and_comes_back(client_for, team, study, source, coded):
+    """The source, code and coding pages carry a memo form for that very thing."""
+    import re
+
+    client = client_for(team["coder"])
+    coding = Coding.objects.get()
+    pages = {
+        "source": (reverse("evidence:source_detail", args=[study.pk, source.pk]), source.pk),
+        "code": (reverse("evidence:code_detail", args=[study.pk, coded.pk]), coded.pk),
+        "coding": (reverse("evidence:coding_edit", args=[study.pk, coding.pk]), coding.pk),
+    }
+    for target, (url, pk) in pages.items():
+        html = client.get(url).content.decode()
+        assert f'name="{target}" value="{pk}"' in html, target
+        back = re.search(r'name="next" value="([^"]+)"', html.split(f'name="{target}"')[1])[1]
+        response = client.post(
+            reverse("evidence:memo_list", args=[study.pk]),
+            {target: pk, "text": f"On the {target}", "next": back},
+        )
+        assert response["Location"] == back
+    # The coding page's memo fields have ids of their own beside the coding form's.
+    coding_page = client.get(pages["coding"][0]).content.decode()
+    assert 'id="id_memo_text"' in coding_page
+    assert source.memos.get().text == "On the source"
+    assert coded.memos.get().text == "On the code"
+    assert coding.memos.get().text == "On the coding"
+
+
 def test_study_creation_page(client_for, users):
     client = client_for(users["researcher"])
     response = client.post(
