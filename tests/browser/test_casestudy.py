@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import subprocess
 
 import pytest
@@ -17,6 +16,7 @@ from chorus.evidence.extraction import Extracted
 from chorus.evidence.models import QuoteMode
 from tests.browser.conftest import screenshot
 from tests.browser.test_sign_in import USERNAMES, sign_in
+from tests.casestudies.conftest import make_speaker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,21 +30,14 @@ def prepared(users):
         actor=lead, title="Engagement with the women's movement", languages=["zh-hans", "en"]
     )
     TOTPDevice.objects.create(user=lead, name="phone", confirmed=True)
-    person = evidence.participant_create(
-        actor=lead,
-        study=study,
+    person = make_speaker(
+        study,
+        lead,
         pseudonym="P01",
+        mode=QuoteMode.NAMED,
         real_name="Miriam Edwards",
         role_title="regional coordinator",
         organisation_name="Caribbean Sex Work Coalition",
-    )
-    evidence.consent_record(
-        actor=lead,
-        participant=person,
-        recorded=True,
-        quote_mode=QuoteMode.NAMED,
-        approval_required=False,
-        given_on=datetime.date(2021, 1, 1),
     )
     source = evidence.source_create(
         actor=lead,

@@ -13,32 +13,11 @@ from chorus.casestudies.rendering import render_document
 from chorus.core.models import AccessEvent
 from chorus.evidence import actions as evidence
 from chorus.evidence.models import QuoteMode
+from tests.casestudies.conftest import make_speaker
 from tests.evidence.conftest import add_text_source
 
 QUOTE = "We were invited to the forum and we spoke for ourselves."
 ANON = "The police did not protect us, said our coordinator."
-
-
-def _speaker(study, lead, *, pseudonym, mode, approval=False, real_name="", region="africa"):
-    participant = evidence.participant_create(
-        actor=lead,
-        study=study,
-        pseudonym=pseudonym,
-        real_name=real_name,
-        role_title="coordinator",
-        organisation_name="Sisonke",
-        region=region,
-        attributes={"description": "a sex worker activist"},
-    )
-    evidence.consent_record(
-        actor=lead,
-        participant=participant,
-        recorded=True,
-        quote_mode=mode,
-        approval_required=approval,
-        given_on=datetime.date(2021, 1, 1),
-    )
-    return participant
 
 
 def _quote(study, lead, participant, text):
@@ -56,7 +35,7 @@ def _quote(study, lead, participant, text):
 @pytest.fixture
 def document(study, team):
     lead = team["lead"]
-    named = _speaker(study, lead, pseudonym="P1", mode=QuoteMode.NAMED, real_name="Kholi B.")
+    named = make_speaker(study, lead, pseudonym="P1", mode=QuoteMode.NAMED, real_name="Kholi B.")
     coding = _quote(study, lead, named, QUOTE)
     case_study = actions.casestudy_create(
         actor=lead, study=study, title="Engagement", language="en"
@@ -107,7 +86,7 @@ def test_a_consented_named_quote_passes_with_its_attribution(document, team):
 
 def test_an_attribution_beyond_consent_is_blocked(document, team, study):
     lead = team["lead"]
-    anonymous = _speaker(study, lead, pseudonym="P2", mode=QuoteMode.ANONYMOUS)
+    anonymous = make_speaker(study, lead, pseudonym="P2", mode=QuoteMode.ANONYMOUS)
     coding = _quote(study, lead, anonymous, ANON)
     _set_body(document, lead, f"{{{{ quote {coding.pk} as=named }}}}")
     rendered = render_document(lead, document, "en")
@@ -122,7 +101,7 @@ def test_an_attribution_beyond_consent_is_blocked(document, team, study):
 
 def test_an_anonymous_quote_is_attributed_by_description_and_region(document, team, study):
     lead = team["lead"]
-    anonymous = _speaker(study, lead, pseudonym="P3", mode=QuoteMode.ANONYMOUS)
+    anonymous = make_speaker(study, lead, pseudonym="P3", mode=QuoteMode.ANONYMOUS)
     coding = _quote(study, lead, anonymous, ANON)
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
     [quote] = render_document(lead, document, "en").quotes
@@ -140,7 +119,7 @@ def test_a_withdrawn_consent_is_blocked(document, team):
 
 def test_a_speaker_who_refused_quotation_is_blocked(document, team, study):
     lead = team["lead"]
-    refusing = _speaker(study, lead, pseudonym="P4", mode=QuoteMode.NOT_QUOTED)
+    refusing = make_speaker(study, lead, pseudonym="P4", mode=QuoteMode.NOT_QUOTED)
     coding = _quote(study, lead, refusing, ANON)
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
     assert _kinds(lead, document) == {"not_quotable"}
@@ -148,7 +127,7 @@ def test_a_speaker_who_refused_quotation_is_blocked(document, team, study):
 
 def test_approval_not_yet_given_is_blocked_until_recorded(document, team, study):
     lead = team["lead"]
-    careful = _speaker(
+    careful = make_speaker(
         study, lead, pseudonym="P5", mode=QuoteMode.NAMED, approval=True, real_name="Ana M."
     )
     coding = _quote(study, lead, careful, QUOTE + " Again.")
@@ -160,7 +139,7 @@ def test_approval_not_yet_given_is_blocked_until_recorded(document, team, study)
 
 def test_a_real_name_in_an_anonymous_quote_is_blocked(document, team, study):
     lead = team["lead"]
-    anonymous = _speaker(
+    anonymous = make_speaker(
         study, lead, pseudonym="P6", mode=QuoteMode.ANONYMOUS, real_name="Nataliya Z."
     )
     coding = _quote(study, lead, anonymous, "As Nataliya Z. told the committee, we were heard.")
@@ -176,7 +155,7 @@ def test_a_real_name_in_an_anonymous_quote_is_blocked(document, team, study):
 def test_a_quote_from_a_study_the_author_cannot_see_is_blocked(document, team):
     outsider = team["outsider"]
     other = evidence.study_create(actor=outsider, title="Other study", languages=["en"])
-    foreign_speaker = _speaker(
+    foreign_speaker = make_speaker(
         other, outsider, pseudonym="X1", mode=QuoteMode.NAMED, real_name="Secret Person"
     )
     coding = _quote(other, outsider, foreign_speaker, "Words from elsewhere.")
@@ -318,7 +297,7 @@ def test_a_named_speaker_cannot_carry_someone_elses_name_into_print(document, te
     coding = _quote(study, lead, named, "My colleague Bob Secret was arrested.")
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
     assert _kinds(lead, document) == {"real_name"}
-    _speaker(study, lead, pseudonym="P9", mode=QuoteMode.ANONYMOUS, real_name="Lena Hidden")
+    make_speaker(study, lead, pseudonym="P9", mode=QuoteMode.ANONYMOUS, real_name="Lena Hidden")
     other = _quote(study, lead, named, "Lena Hidden came with us to the forum.")
     _set_body(document, lead, f"{{{{ quote {other.pk} }}}}")
     assert _kinds(lead, document) == {"real_name"}
@@ -327,7 +306,7 @@ def test_a_named_speaker_cannot_carry_someone_elses_name_into_print(document, te
 def test_a_quote_from_another_study_is_blocked(document, team):
     lead = team["lead"]
     other = evidence.study_create(actor=lead, title="Another study", languages=["en"])
-    speaker = _speaker(other, lead, pseudonym="Z1", mode=QuoteMode.NAMED, real_name="Z Z")
+    speaker = make_speaker(other, lead, pseudonym="Z1", mode=QuoteMode.NAMED, real_name="Z Z")
     coding = _quote(other, lead, speaker, "Said in another study.")
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
     assert _kinds(lead, document) == {"other_study"}
@@ -340,7 +319,7 @@ def test_an_unlisted_organisation_is_never_named_in_an_attribution(
 
     lead = team["lead"]
     hidden = make_organisation("Quiet Collective", countries["KE"], listed=False)
-    speaker = _speaker(study, lead, pseudonym="P8", mode=QuoteMode.ORGANISATION)
+    speaker = make_speaker(study, lead, pseudonym="P8", mode=QuoteMode.ORGANISATION)
     evidence.participant_update(actor=lead, participant=speaker, organisation=hidden)
     coding = _quote(study, lead, speaker, "We met the ministry twice.")
     _set_body(document, lead, f"{{{{ quote {coding.pk} }}}}")
@@ -376,7 +355,7 @@ def test_a_narrowed_consent_takes_the_published_copy_down(document, team):
 
 def test_changing_a_quoted_span_voids_the_speakers_approval(document, team, study):
     lead = team["lead"]
-    careful = _speaker(
+    careful = make_speaker(
         study, lead, pseudonym="P7", mode=QuoteMode.NAMED, approval=True, real_name="Ana R."
     )
     coding = _quote(study, lead, careful, "We agree to this. Never print the rest.")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
@@ -11,27 +9,21 @@ from chorus.casestudies import actions
 from chorus.casestudies.models import CaseStudy, Comment, QuoteApproval, QuoteTranslation, Status
 from chorus.evidence import actions as evidence
 from chorus.evidence.models import QuoteMode
+from tests.casestudies.conftest import make_speaker
 from tests.evidence.conftest import add_text_source
 
 
 @pytest.fixture
 def quoted(study, team):
     lead = team["lead"]
-    person = evidence.participant_create(
-        actor=lead,
-        study=study,
+    person = make_speaker(
+        study,
+        lead,
         pseudonym="P1",
+        mode=QuoteMode.NAMED,
         real_name="Miriam E.",
         role_title="regional coordinator",
         organisation_name="Caribbean Sex Work Coalition",
-    )
-    evidence.consent_record(
-        actor=lead,
-        participant=person,
-        recorded=True,
-        quote_mode=QuoteMode.NAMED,
-        approval_required=False,
-        given_on=datetime.date(2021, 1, 1),
     )
     text = "我们必须坐在谈判桌旁。"
     source = add_text_source(study, lead, text=text, kind="interview", language="zh-hans")
