@@ -278,20 +278,17 @@ def paragraph_terms(key: bytes, text: str) -> list[tuple[int, int, str]]:
     return _paragraph_terms(text or "", _terms_for(key))
 
 
-def insert_sql(table: str) -> str:
-    """Return the INSERT statement of index rows into `table` (the model's, or a migration's)."""
-    q = connection.ops.quote_name
-    columns = ("study_id", "source_id", "paragraph_start", "paragraph_end", "terms")
-    names = ", ".join(map(q, columns))
-    return f"INSERT INTO {q(table)} ({names}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
-
-
-def write_rows(table: str, rows: list[tuple]) -> None:
+def write_rows(table: str, rows: list[tuple], using=connection) -> None:
+    """Insert index rows into `table` (the model's, or a migration's) on the `using` connection."""
     # A plain executemany rather than bulk_create: model instances cost more than the insert,
     # and SQLite's parameter limit would cut bulk_create's batches small.
-    with connection.cursor() as cursor:
+    q = using.ops.quote_name
+    columns = ("study_id", "source_id", "paragraph_start", "paragraph_end", "terms")
+    names = ", ".join(map(q, columns))
+    sql = f"INSERT INTO {q(table)} ({names}) VALUES (%s, %s, %s, %s, %s)"  # noqa: S608
+    with using.cursor() as cursor:
         for first in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(insert_sql(table), rows[first : first + BATCH_SIZE])
+            cursor.executemany(sql, rows[first : first + BATCH_SIZE])
 
 
 def source_rows(study_id: int, source_id: int, text: str) -> list[tuple]:

@@ -61,13 +61,16 @@ def index_existing_sources(apps, schema_editor):
     """Index the sources already stored (the old posting table is dropped by this migration)."""
     from chorus.evidence import search
 
-    sources = apps.get_model("evidence", "Source").objects.only("id", "study_id", "text")
+    database = schema_editor.connection.alias
+    sources = apps.get_model("evidence", "Source").objects.using(database).only(
+        "id", "study_id", "text"
+    )
     ids = list(sources.order_by("pk").values_list("pk", flat=True))
     for first in range(0, len(ids), 20):
         # A few sources at a time: each holds its whole decrypted text in memory.
         for source in sources.filter(pk__in=ids[first : first + 20]):
             rows = search.source_rows(source.study_id, source.pk, source.text)
-            search.write_rows("evidence_searchparagraph", rows)
+            search.write_rows("evidence_searchparagraph", rows, using=schema_editor.connection)
 
 
 class Migration(migrations.Migration):
